@@ -1,0 +1,96 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import Association, Category, Edition, Event, Venue
+
+
+@admin.register(Edition)
+class EditionAdmin(TranslationAdmin):
+    list_display = ("year", "theme", "starts_on", "ends_on", "is_current", "is_published")
+    list_filter = ("is_current", "is_published")
+    search_fields = ("theme_fr", "theme_nl", "theme_en", "slug")
+    prepopulated_fields = {"slug": ("year",)}
+
+
+@admin.register(Venue)
+class VenueAdmin(TranslationAdmin):
+    list_display = ("name", "address", "capacity", "step_free_access", "accessible_toilet", "hearing_loop")
+    list_filter = ("step_free_access", "accessible_toilet", "hearing_loop", "accessible_seating", "quiet_room")
+    search_fields = ("name_fr", "name_nl", "name_en", "address")
+
+
+@admin.register(Category)
+class CategoryAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "position")
+    search_fields = ("slug", "name_fr", "name_nl", "name_en")
+
+
+@admin.register(Association)
+class AssociationAdmin(TranslationAdmin):
+    list_display = ("name", "contact_name", "contact_email", "website")
+    search_fields = ("name", "contact_name", "contact_email")
+    filter_horizontal = ("members",)
+
+
+@admin.register(Event)
+class EventAdmin(TranslationAdmin):
+    list_display = ("title", "edition", "category", "venue", "starts_at", "capacity", "seats_taken", "status")
+    list_filter = ("status", "edition", "category", "venue", "association")
+    list_select_related = ("edition", "category", "venue")
+    search_fields = ("title_fr", "title_nl", "title_en", "association__name")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("association", "venue")
+    readonly_fields = ("seats_taken", "sequence", "created_at", "updated_at")
+    actions = ("publish", "cancel")
+    fieldsets = (
+        (None, {"fields": ("edition", "association", "category", "status")}),
+        (_("Texts"), {"fields": ("title", "summary", "description", "image", "image_alt")}),
+        (_("Place and time"), {"fields": ("venue", "starts_at", "ends_at")}),
+        (_("Languages spoken"), {"fields": ("speaks_fr", "speaks_nl", "speaks_en", "speaks_other")}),
+        (
+            _("Registration"),
+            {
+                "fields": (
+                    "capacity",
+                    "max_seats_per_registration",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "waitlist_enabled",
+                    "seats_taken",
+                )
+            },
+        ),
+        (_("History"), {"fields": ("sequence", "created_at", "updated_at")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.event_update(event=obj, data={})
+        else:
+            obj.full_clean()
+            obj.save()
+
+    @admin.action(description=_("Publish the selected events"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = 0
+        for event in queryset.exclude(status=Event.Status.PUBLISHED):
+            services.event_publish(event=event)
+            count += 1
+        self.message_user(
+            request, ngettext("%(count)d event published.", "%(count)d events published.", count) % {"count": count}
+        )
+
+    @admin.action(description=_("Cancel the selected events"), permissions=["change"])
+    def cancel(self, request, queryset):
+        count = 0
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            services.event_cancel(event=event)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", count) % {"count": count},
+            messages.WARNING,
+        )

@@ -1,0 +1,195 @@
+"""The events API: `/api/v1/events/` (SPEC section 5)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, permissions, routers, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from . import services
+from .filters import EventFilter
+from .models import Association, Category, Edition, Event, Venue
+from .roles import is_organiser
+from .selectors import current_edition, event_queryset, public_events
+
+LANGUAGE_CODES = [code for code, _label in Event.LANGUAGES]
+
+
+class IsOrganiserOrReadOnly(permissions.BasePermission):
+    message = _("Only organisers can change the programme.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or is_organiser(request.user)
+
+
+class VenueSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "address"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    venue = VenueSummarySerializer(read_only=True)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=LANGUAGE_CODES), read_only=True)
+    seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    registration_status = serializers.ChoiceField(choices=Event.RegistrationStatus.choices, read_only=True)
+    url = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "title",
+            "category",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "languages",
+            "capacity",
+            "seats_left",
+            "registration_status",
+            "url",
+            "ics_url",
+        ]
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, event: Event) -> str:
+        return self.context["request"].build_absolute_uri(event.get_absolute_url())
+
+    @extend_schema_field(serializers.URLField)
+    def get_ics_url(self, event: Event) -> str:
+        return self.context["request"].build_absolute_uri(reverse("calendar:event", kwargs={"pk": event.pk}))
+
+
+class EventDetailSerializer(EventSerializer):
+    edition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    association = serializers.StringRelatedField(read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [
+            *EventSerializer.Meta.fields,
+            "edition",
+            "association",
+            "summary",
+            "description",
+            "status",
+            "max_seats_per_registration",
+            "registration_opens_at",
+            "registration_closes_at",
+            "waitlist_enabled",
+            "sequence",
+        ]
+
+
+class EventWriteSerializer(serializers.ModelSerializer):
+    """What organisers send to create or change an event. Texts come per language."""
+
+    edition = serializers.SlugRelatedField(slug_field="slug", queryset=Edition.objects.all())
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all())
+    association = serializers.PrimaryKeyRelatedField(
+        queryset=Association.objects.all(), allow_null=True, required=False
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CODES), allow_empty=False, required=False, max_length=5
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "edition",
+            "association",
+            "category",
+            "title_fr",
+            "title_nl",
+            "title_en",
+            "summary_fr",
+            "summary_nl",
+            "summary_en",
+            "description_fr",
+            "description_nl",
+            "description_en",
+            "languages",
+            "venue",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "max_seats_per_registration",
+            "registration_opens_at",
+            "registration_closes_at",
+            "waitlist_enabled",
+            "status",
+        ]
+        extra_kwargs = {"title_fr": {"required": False}, "title_nl": {"required": False}}
+
+    def validate_languages(self, value: list[str]) -> list[str]:
+        if "none" in value and len(value) > 1:
+            raise ValidationError(_("“none” cannot be combined with a language."))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        instance = self.instance
+        titles = [
+            attrs.get(f"title_{lang}", getattr(instance, f"title_{lang}", "") or "") for lang in ("fr", "nl", "en")
+        ]
+        if not any(title.strip() for title in titles):
+            raise ValidationError({"title_fr": [_("Give a title in at least one language.")]})
+        languages = attrs.pop("languages", None)
+        if languages is not None:
+            for code in ("fr", "nl", "en", "other"):
+                attrs[f"speaks_{code}"] = code in languages
+        return attrs
+
+    def create(self, validated_data: dict) -> Event:
+        try:
+            return services.event_create(data=validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+
+    def update(self, instance: Event, validated_data: dict) -> Event:
+        try:
+            return services.event_update(event=instance, data=validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+
+    def to_representation(self, instance: Event) -> dict:
+        return EventDetailSerializer(instance, context=self.context).data
+
+
+class EventViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The programme's events. Anyone reads published events of published editions;
+    organisers also see drafts and cancelled events, and create and change events.
+    Cancelling is `PATCH {"status": "cancelled"}`."""
+
+    permission_classes = [IsOrganiserOrReadOnly]
+    filterset_class = EventFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = event_queryset() if is_organiser(self.request.user) else public_events()
+        if self.action == "list" and not self.request.query_params.get("edition"):
+            edition = current_edition()
+            queryset = queryset.filter(edition=edition) if edition else queryset.none()
+        return queryset.order_by("starts_at", "pk")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update", "update"):
+            return EventWriteSerializer
+        if self.action == "retrieve":
+            return EventDetailSerializer
+        return EventSerializer
+
+
+router = routers.DefaultRouter()
+router.register("events", EventViewSet, basename="event")

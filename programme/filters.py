@@ -1,0 +1,108 @@
+"""The programme's filters, shared by the public page, the events API and the calendar feeds.
+
+Every filter validates its value: an unknown category, venue or edition, a
+malformed date or an unknown language is an error the caller shows (400), never
+a silently ignored parameter.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Edition, Event, Venue
+
+YES_NO = (("true", _("Yes")), ("false", _("No")))
+
+
+class ProgrammeFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        # A parameter that is not a filter is no error, but a filter given
+        # twice with different values is ambiguous.
+        for name in self.fields:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if name != "accessibility" and len(set(values)) > 1:
+                self.add_error(name, _("Give this filter only once."))
+        return cleaned
+
+
+class EventFilter(django_filters.FilterSet):
+    edition = django_filters.ModelChoiceFilter(
+        queryset=Edition.objects.filter(is_published=True),
+        to_field_name="slug",
+        label=_("Edition"),
+        help_text=_("Edition slug, for example 2026. Default: the current edition."),
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), to_field_name="slug", label=_("Category"), help_text=_("Category code.")
+    )
+    date = django_filters.DateFilter(
+        method="filter_date",
+        label=_("Day"),
+        help_text=_("YYYY-MM-DD: activities taking place on that day (Brussels time)."),
+    )
+    venue = django_filters.ModelChoiceFilter(queryset=Venue.objects.all(), label=_("Venue"), help_text=_("Venue id."))
+    language = django_filters.ChoiceFilter(
+        choices=Event.LANGUAGES,
+        method="filter_language",
+        label=_("Language spoken"),
+        help_text=_("fr, nl, en, other, or none (no spoken language needed)."),
+    )
+    accessibility = django_filters.MultipleChoiceFilter(
+        choices=Venue.ACCESSIBILITY_FEATURES,
+        method="filter_accessibility",
+        label=_("Accessibility"),
+        help_text=_("Venue features; give several to require all of them."),
+    )
+    available = django_filters.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_available",
+        label=_("Seats left"),
+        help_text=_("true: only activities with seats left or without registration; false: only full ones."),
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), help_text=_("Words in the title, summary, venue or association.")
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = ProgrammeFilterForm
+
+    def filter_date(self, queryset: QuerySet[Event], name: str, value: datetime.date) -> QuerySet[Event]:
+        tz = timezone.get_default_timezone()
+        day_start = datetime.datetime.combine(value, datetime.time.min, tzinfo=tz)
+        day_end = day_start + datetime.timedelta(days=1)
+        return queryset.filter(starts_at__lt=day_end, ends_at__gt=day_start)
+
+    def filter_language(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        if value == "none":
+            return queryset.filter(speaks_fr=False, speaks_nl=False, speaks_en=False, speaks_other=False)
+        return queryset.filter(**{f"speaks_{value}": True})
+
+    def filter_accessibility(self, queryset: QuerySet[Event], name: str, value: list[str]) -> QuerySet[Event]:
+        valid = {code for code, _label in Venue.ACCESSIBILITY_FEATURES}
+        return queryset.filter(**{f"venue__{code}": True for code in value if code in valid})
+
+    def filter_available(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        has_seats = Q(capacity__isnull=True) | Q(capacity__gt=F("seats_taken"))
+        return queryset.filter(has_seats) if value == "true" else queryset.exclude(has_seats)
+
+    def filter_q(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        words = value.split()[:8]
+        for word in words:
+            match = Q(association__name__icontains=word)
+            for lang in ("fr", "nl", "en"):
+                match |= (
+                    Q(**{f"title_{lang}__icontains": word})
+                    | Q(**{f"summary_{lang}__icontains": word})
+                    | Q(**{f"venue__name_{lang}__icontains": word})
+                )
+            queryset = queryset.filter(match)
+        return queryset

@@ -1,0 +1,124 @@
+"""The public programme pages."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from .filters import EventFilter
+from .models import Category, Edition, Event, Venue
+from .selectors import current_edition, public_events
+
+# Characters that must not appear raw inside a <script> element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@require_safe
+def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
+    if edition is None:
+        edition_obj = current_edition()
+        if edition_obj is None or not edition_obj.is_published:
+            return render(request, "programme/no_edition.html", status=404)
+    else:
+        edition_obj = get_object_or_404(Edition, slug=edition, is_published=True)
+
+    filterset = EventFilter(request.GET, queryset=public_events().filter(edition=edition_obj))
+    valid = filterset.is_valid()
+    events = list(filterset.qs.order_by("starts_at", "pk")) if valid else []
+    days = [
+        (day, list(group))
+        for day, group in itertools.groupby(events, key=lambda e: timezone.localtime(e.starts_at).date())
+    ]
+    context = {
+        "edition": edition_obj,
+        "filterset": filterset,
+        "form": filterset.form,
+        "days": days,
+        "event_count": len(events),
+        "categories": Category.objects.all(),
+        "venues": Venue.objects.filter(events__edition=edition_obj).distinct().order_by("name"),
+        "edition_days": _edition_days(edition_obj),
+        "languages": Event.LANGUAGES,
+        "accessibility_features": Venue.ACCESSIBILITY_FEATURES,
+        "selected": {
+            "accessibility": request.GET.getlist("accessibility"),
+        },
+        "now": timezone.now(),
+    }
+    return render(request, "programme/programme.html", context, status=200 if valid else 400)
+
+
+def _edition_days(edition: Edition):
+    day = edition.starts_on
+    while day <= edition.ends_on:
+        yield day
+        day = day.fromordinal(day.toordinal() + 1)
+
+
+@require_safe
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        event = public_events().get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "event": event,
+        "venue": event.venue,
+        "json_ld": mark_safe(json.dumps(_json_ld(request, event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)),
+        "ics_url": reverse("calendar:event", kwargs={"pk": event.pk}),
+        "now": timezone.now(),
+    }
+    return render(request, "programme/event_detail.html", context)
+
+
+def _json_ld(request: HttpRequest, event: Event) -> dict:
+    """schema.org Event, for search engines and the City's website."""
+    venue = event.venue
+    place: dict = {"@type": "Place", "name": venue.name, "address": venue.address}
+    if venue.latitude is not None and venue.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(venue.latitude),
+            "longitude": float(venue.longitude),
+        }
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary or event.description,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.status == Event.Status.CANCELLED
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": place,
+        "url": request.build_absolute_uri(event.get_absolute_url()),
+        "inLanguage": [code for code in event.languages if code in ("fr", "nl", "en")],
+        "isAccessibleForFree": True,
+    }
+    if event.association:
+        data["organizer"] = {"@type": "Organization", "name": event.association.name}
+        if event.association.website:
+            data["organizer"]["url"] = event.association.website
+    if event.capacity is not None:
+        data["maximumAttendeeCapacity"] = event.capacity
+        data["remainingAttendeeCapacity"] = event.seats_left
+        data["offers"] = {
+            "@type": "Offer",
+            "price": "0",
+            "priceCurrency": "EUR",
+            "url": data["url"],
+            "availability": "https://schema.org/InStock" if event.seats_left else "https://schema.org/SoldOut",
+        }
+    if event.image:
+        data["image"] = request.build_absolute_uri(event.image.url)
+    return data
