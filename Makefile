@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint bench messages compile-messages clean
+.PHONY: run test lint bench messages compile-messages schema clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ bench: compile-messages
 
 clean:
 	rm -rf $(VENV) var
+
+## make schema: regenerate docs/openapi.yaml from the code.
+schema: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-make-schema-only-secret} $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml

@@ -201,6 +201,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "nl", "en")}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
+if not env_str("STATIC_ROOT"):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import os
 
 import pytest
@@ -27,6 +28,15 @@ def _require_services(request):
         _service_missing("this test needs Redis: set REDIS_URL=redis://...")
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Production serves hashed files from a collectstatic manifest; tests use the source files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -44,3 +54,29 @@ def organiser_client(organiser) -> APIClient:
     client = APIClient()
     client.force_authenticate(organiser)
     return client
+
+
+@pytest.fixture
+def static_storage(settings):
+    """Pages render `{% static %}` from a plain checkout: with DEBUG off the settings
+    use whitenoise's manifest storage, whose manifest only `collectstatic` writes."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def current_edition(db):
+    """The current, published edition, on fixed dates across the end of summer time
+    (Sunday 26 October 2036), so that offsets are +02:00 before and +01:00 after."""
+    from tests.factories import EditionFactory
+
+    return EditionFactory(
+        year=2036,
+        slug="2036",
+        starts_on=datetime.date(2036, 10, 20),
+        ends_on=datetime.date(2036, 11, 2),
+        is_current=True,
+        is_published=True,
+    )
