@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from . import services
+from .cache import cached_public_answer
 from .filters import EventFilter
 from .models import Association, Category, Edition, Event, Venue
 from .roles import is_organiser
@@ -135,10 +137,19 @@ class EventWriteSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         instance = self.instance
         titles = [
-            attrs.get(f"title_{lang}", getattr(instance, f"title_{lang}", "") or "") for lang in ("fr", "nl", "en")
+            attrs.get(f"title_{lang}", getattr(instance, f"title_{lang}", None)) or "" for lang in ("fr", "nl", "en")
         ]
         if not any(title.strip() for title in titles):
             raise ValidationError({"title_fr": [_("Give a title in at least one language.")]})
+        # The database refuses these too, but with a message that names a constraint, not a field.
+        starts_at = attrs.get("starts_at", getattr(instance, "starts_at", None))
+        ends_at = attrs.get("ends_at", getattr(instance, "ends_at", None))
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise ValidationError({"ends_at": [_("The end must be after the start.")]})
+        opens_at = attrs.get("registration_opens_at", getattr(instance, "registration_opens_at", None))
+        closes_at = attrs.get("registration_closes_at", getattr(instance, "registration_closes_at", None))
+        if opens_at and closes_at and closes_at <= opens_at:
+            raise ValidationError({"registration_closes_at": [_("Registration must close after it opens.")]})
         languages = attrs.pop("languages", None)
         if languages is not None:
             for code in ("fr", "nl", "en", "other"):
@@ -161,6 +172,7 @@ class EventWriteSerializer(serializers.ModelSerializer):
         return EventDetailSerializer(instance, context=self.context).data
 
 
+@method_decorator(cached_public_answer, name="dispatch")
 class EventViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

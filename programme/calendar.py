@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from .cache import cached_public_answer
 from .filters import EventFilter
 from .models import Event
-from .selectors import current_edition, event_queryset, public_events
+from .selectors import current_edition, event_queryset
 
 
 def _host() -> str:
@@ -60,14 +61,23 @@ def build_calendar(events, *, name: str, url_for) -> bytes:
     return cal.to_ical()
 
 
-def _ics_response(body: bytes, filename: str) -> HttpResponse:
+def ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
+def _feed_events():
+    """Published events of published editions, and cancelled ones: a calendar that
+    subscribed to an event must learn that it is cancelled, not lose it."""
+    return event_queryset().filter(
+        edition__is_published=True, status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    )
+
+
+@cached_public_answer
 def programme_feed(request: HttpRequest) -> HttpResponse:
-    queryset = public_events()
+    queryset = _feed_events()
     if not request.GET.get("edition"):
         edition = current_edition()
         queryset = queryset.filter(edition=edition) if edition else queryset.none()
@@ -80,17 +90,15 @@ def programme_feed(request: HttpRequest) -> HttpResponse:
         name=_("Fortnight of International Solidarity"),
         url_for=lambda event: request.build_absolute_uri(event.get_absolute_url()),
     )
-    return _ics_response(body, "programme.ics")
+    return ics_response(body, "programme.ics")
 
 
+@cached_public_answer
 def event_feed(request: HttpRequest, pk: int) -> HttpResponse:
     # A cancelled event stays reachable, so that calendars learn it is cancelled.
-    visible = event_queryset().filter(
-        edition__is_published=True, status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
-    )
-    event = get_object_or_404(visible, pk=pk)
+    event = get_object_or_404(_feed_events(), pk=pk)
     body = build_calendar([event], name=event.title, url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()))
-    return _ics_response(body, f"event-{event.pk}.ics")
+    return ics_response(body, f"event-{event.pk}.ics")
 
 
 app_name = "calendar"

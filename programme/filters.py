@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Edition, Event, Venue
+from .roles import is_organiser
 
 YES_NO = (("true", _("Yes")), ("false", _("No")))
 
@@ -74,6 +75,12 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields: list[str] = []
         form = ProgrammeFilterForm
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Organisers see the events of editions not published yet (the API shows them drafts too).
+        if self.request is not None and is_organiser(self.request.user):
+            self.filters["edition"].queryset = Edition.objects.all()
 
     def filter_date(self, queryset: QuerySet[Event], name: str, value: datetime.date) -> QuerySet[Event]:
         tz = timezone.get_default_timezone()

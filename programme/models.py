@@ -228,6 +228,9 @@ class Event(models.Model):
         _("registration closes"), null=True, blank=True, help_text=_("Empty: when the event starts.")
     )
     waitlist_enabled = models.BooleanField(_("waiting list"), default=True)
+    waitlist_limit = models.PositiveIntegerField(
+        _("waiting list size"), null=True, blank=True, help_text=_("Seats the waiting list can hold. Empty: no limit.")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     image = models.ImageField(_("image"), upload_to="events/", blank=True)

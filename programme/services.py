@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from .models import Event
+from .signals import event_changed
 
 logger = logging.getLogger(__name__)
-
-
-def _calendar_state(event: Event) -> tuple:
-    return tuple(getattr(event, name) for name in Event.CALENDAR_FIELDS)
 
 
 @transaction.atomic
@@ -33,16 +32,34 @@ def event_update(*, event: Event, data: dict[str, Any]) -> Event:
     counter kept on it are never written from a stale copy.
     """
     locked = Event.objects.select_for_update().get(pk=event.pk)
-    before = _calendar_state(locked)
     for name, value in data.items():
         setattr(event, name, value)
     event.seats_taken = locked.seats_taken
     event.sequence = locked.sequence
+    if event.capacity is not None and event.capacity < event.seats_taken:
+        raise ValidationError(
+            {
+                "capacity": ngettext(
+                    "%(taken)d seat is already taken: the capacity cannot be lower.",
+                    "%(taken)d seats are already taken: the capacity cannot be lower.",
+                    event.seats_taken,
+                )
+                % {"taken": event.seats_taken}
+            }
+        )
     event.full_clean()
-    if _calendar_state(event) != before:
+    changed = {
+        field.attname
+        for field in Event._meta.concrete_fields
+        if getattr(locked, field.attname) != getattr(event, field.attname)
+    }
+    if changed & set(Event.CALENDAR_FIELDS):
         event.sequence += 1
     event.save()
-    logger.info("event %s updated (sequence %s)", event.pk, event.sequence)
+    event_changed.send(sender=Event, event=event, changed=changed)
+    logger.info(
+        "event %s updated (%s; sequence %s)", event.pk, ", ".join(sorted(changed)) or "no change", event.sequence
+    )
     return event
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from .cache import cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import current_edition, public_events
@@ -22,6 +23,7 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 
 @require_safe
+@cached_public_answer
 def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     if edition is None:
         edition_obj = current_edition()
@@ -44,7 +46,9 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
         "days": days,
         "event_count": len(events),
         "categories": Category.objects.all(),
-        "venues": Venue.objects.filter(events__edition=edition_obj).distinct().order_by("name"),
+        "venues": Venue.objects.filter(events__edition=edition_obj, events__status=Event.Status.PUBLISHED)
+        .distinct()
+        .order_by("name"),
         "edition_days": _edition_days(edition_obj),
         "languages": Event.LANGUAGES,
         "accessibility_features": Venue.ACCESSIBILITY_FEATURES,

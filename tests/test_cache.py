@@ -1,0 +1,90 @@
+"""The public programme's answers come from the cache until an event changes."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from programme import services as programme_services
+from registrations import services as registration_services
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+URLS = ["/en/", "/api/v1/events/", "/calendar/programme.ics"]
+
+
+@pytest.fixture
+def event(current_edition):
+    return EventFactory(edition=current_edition, capacity=10)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_public_answer_second_request_is_a_cache_hit_with_the_same_body(client, event, url):
+    first = client.get(url)
+    second = client.get(url)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "X-Programme-Cache" not in first
+    assert second["X-Programme-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_cache_hit_costs_one_query(client, event, django_assert_num_queries):
+    client.get("/en/")
+    with django_assert_num_queries(1):  # the programme's version
+        assert client.get("/en/")["X-Programme-Cache"] == "hit"
+
+
+def test_registration_changes_the_seats_shown_at_once(client, event):
+    assert client.get("/api/v1/events/").json()["results"][0]["seats_left"] == 10
+
+    registration_services.registration_create(
+        event_id=event.pk, name="Ann", email="ann@example.org", seats=3, language="en"
+    )
+    answer = client.get("/api/v1/events/")
+
+    assert "X-Programme-Cache" not in answer
+    assert answer.json()["results"][0]["seats_left"] == 7
+
+
+def test_event_change_shows_at_once_on_the_page(client, event):
+    assert event.title_en in client.get("/en/").content.decode()
+
+    programme_services.event_update(event=event, data={"title_en": "A new title"})
+
+    assert "A new title" in client.get("/en/").content.decode()
+
+
+def test_each_language_has_its_own_answer(client, event):
+    english = client.get("/api/v1/events/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["title"]
+    dutch = client.get("/api/v1/events/", HTTP_ACCEPT_LANGUAGE="nl").json()["results"][0]["title"]
+
+    assert (english, dutch) == (event.title_en, event.title_nl)
+
+
+def test_signed_in_organiser_is_never_served_from_the_cache(api_client, event, organiser):
+    draft = EventFactory(edition=event.edition, status="draft")
+    api_client.get("/api/v1/events/")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organiser).key}")
+
+    answer = api_client.get("/api/v1/events/")
+
+    assert "X-Programme-Cache" not in answer
+    assert [e["id"] for e in answer.json()["results"]] == [event.pk, draft.pk]
+
+
+def test_bad_filter_answer_is_not_cached(client, event):
+    client.get("/en/?date=nope")
+    answer = client.get("/en/?date=nope")
+
+    assert answer.status_code == 400
+    assert "X-Programme-Cache" not in answer
+
+
+def test_cache_off_when_seconds_is_zero(client, event, settings):
+    settings.PROGRAMME_CACHE_SECONDS = 0
+    client.get("/en/")
+
+    assert "X-Programme-Cache" not in client.get("/en/")
