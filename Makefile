@@ -34,7 +34,10 @@ lint: $(VENV)/.installed
 messages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages -l fr -l nl -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
 
-## make bench: benchmarks on gunicorn + PostgreSQL + Redis; writes bench/RESULTS.md.
+## make bench: benchmarks on gunicorn + PostgreSQL + Redis; writes bench/RESULTS.md (see bench/README.md).
+# Settings refuse to load without SECRET_KEY when DEBUG is off, compile-messages included;
+# bench/run.py sets its own for the server it measures.
+bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production
 bench: compile-messages
 	$(PY) bench/run.py
 

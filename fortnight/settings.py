@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with a message (after LocaleMiddleware: translated).
+    "fortnight.middleware.RequestTooLargeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,12 +158,13 @@ if CELERY_BROKER_URL == "filesystem://":
     # No broker server: messages are files that the web server, the worker
     # and beat share under var/celery/, so `make run` needs nothing installed.
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -181,7 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Staff who are not `is_staff` (door staff) log in here, then land on the door.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "registrations:door"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Languages and time -----------------------------------------------------
 
@@ -245,7 +251,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Requests larger than this are refused with 400 before a view sees them.
+# Request bodies larger than this (files uploaded excepted) are refused with 413 (fortnight/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST framework and OpenAPI ---------------------------------------------
@@ -276,12 +282,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Integer limits of the database (they differ between SQLite and PostgreSQL)
+    # are not part of the contract: leave them out, so the schema is one.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fortnight.schema.drop_database_integer_limits",
+    ],
+    # Two models have a `status` with different choices: name their enums.
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "programme.models.Event.Status",
+        "RegistrationStatusEnum": "registrations.models.Registration.Status",
+    },
 }
 
 # --- Fortnight --------------------------------------------------------------
 
 # Registration attempts per client address ("10/m"); "off" disables the limit.
 REGISTRATION_RATE_LIMIT = env_str("REGISTRATION_RATE_LIMIT", "10/m")
+# Where the client's address is, for the rate limits: REMOTE_ADDR, or behind a
+# reverse proxy the header it sets (for example HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# How long anonymous answers of the public programme (page, API, feeds) may be
+# served from the cache; any change to an event invalidates them at once. 0: off.
+PROGRAMME_CACHE_SECONDS = env_int("PROGRAMME_CACHE_SECONDS", 60)
+# Where attendees write about their data (shown in the privacy notice).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 # Public base URL used in links that leave the site (e-mails, calendars).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

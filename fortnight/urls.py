@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from programme import api as programme_api
 from programme import calendar as programme_calendar
+from registrations import urls as registrations_urls
+from registrations.door import LoginView
 
 admin.site.site_header = "Fortnight"
 admin.site.site_title = "Fortnight"
@@ -16,18 +20,28 @@ api_v1 = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *registrations_urls.api_urlpatterns,
     path("", include(programme_api.router.urls)),
 ]
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("calendar/", include(programme_calendar.urlpatterns)),
+    *registrations_urls.file_urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("", include("programme.urls")),
+    path("", include("registrations.urls")),
+    path(
+        "privacy/",
+        TemplateView.as_view(template_name="privacy.html", extra_context={"contact_email": settings.CONTACT_EMAIL}),
+        name="privacy",
+    ),
     prefix_default_language=True,
 )
 

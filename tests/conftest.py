@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import os
 
 import pytest
@@ -8,6 +9,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+#: Debian's Chromium (`apt-get install chromium`), which Playwright drives for the browser tests.
+CHROMIUM = "/usr/bin/chromium"
 
 
 def _service_missing(reason: str) -> None:
@@ -18,7 +21,7 @@ def _service_missing(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _require_services(request):
-    """Tests marked `postgres` or `redis` run where the service exists; under
+    """Tests marked `postgres`, `redis` or `browser` run where the service exists; under
     REQUIRE_SERVICES=1 (CI) a missing service fails the test instead of skipping it."""
     if request.node.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] != (
         "django.db.backends.postgresql"
@@ -26,6 +29,10 @@ def _require_services(request):
         _service_missing("this test needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
         _service_missing("this test needs Redis: set REDIS_URL=redis://...")
+    if request.node.get_closest_marker("browser") and not (
+        os.access(CHROMIUM, os.X_OK) and importlib.util.find_spec("playwright")
+    ):
+        _service_missing(f"this test needs Chromium at {CHROMIUM} (apt-get install chromium) and Playwright")
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +66,8 @@ def organiser_client(organiser) -> APIClient:
 @pytest.fixture
 def static_storage(settings):
     """Pages render `{% static %}` from a plain checkout: with DEBUG off the settings
-    use whitenoise's manifest storage, whose manifest only `collectstatic` writes."""
+    use whitenoise's manifest storage, whose manifest only `collectstatic` writes.
+    (The autouse `_static_files_without_collectstatic` now does this for every test.)"""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -80,3 +88,13 @@ def current_edition(db):
         is_current=True,
         is_published=True,
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate-limit counters, cached programme answers)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -105,3 +105,65 @@ class EventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda e: e.starts_at + datetime.timedelta(hours=2))
     capacity = 50
     status = Event.Status.PUBLISHED
+
+
+def brussels(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    """An aware datetime, Brussels wall-clock time."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=timezone.get_default_timezone())
+
+
+def bulk_events(count: int, *, edition: Edition, venue_count: int = 10, **kwargs) -> list[Event]:
+    """`count` published events in one INSERT, spread over `venue_count` venues, every
+    category, and the edition's days — for query-count tests on many rows."""
+    venues = VenueFactory.create_batch(venue_count)
+    categories = list(Category.objects.all())
+    days = (edition.ends_on - edition.starts_on).days + 1
+    events = EventFactory.build_batch(
+        count,
+        edition=edition,
+        association=None,
+        venue=factory.Iterator(venues),
+        category=factory.Iterator(categories),
+        starts_at=factory.Sequence(
+            lambda n: datetime.datetime.combine(
+                edition.starts_on + datetime.timedelta(days=n % days),
+                datetime.time(10 + n % 12, 0),
+                tzinfo=timezone.get_default_timezone(),
+            )
+        ),
+        **kwargs,
+    )
+    return Event.objects.bulk_create(events)
+
+
+class AssociationMemberFactory(UserFactory):
+    """A member of an association's account: `AssociationMemberFactory(association=event.association)`."""
+
+    username = factory.Sequence(lambda n: f"member{n}")
+
+    @factory.post_generation
+    def association(self, create, extracted, **kwargs):
+        if create:
+            (extracted or AssociationFactory()).members.add(self)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration made the way attendees make one, through `registration_create`, so that the
+    event's seat counter and waiting list stay true: its status is what the service decides."""
+
+    class Meta:
+        model = "registrations.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Attendee {n}")
+    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+    seats = 1
+    language = "fr"
+
+    @classmethod
+    def _create(cls, model_class, event, name, email, seats, language, **kwargs):
+        from registrations.services import registration_create
+
+        if kwargs:
+            raise TypeError(f"RegistrationFactory takes no {sorted(kwargs)}: the service decides them.")
+        return registration_create(event_id=event.pk, name=name, email=email, seats=seats, language=language)

@@ -1,0 +1,395 @@
+"""Registrations and check-in API (SPEC section 5)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fortnight.pagination import Pagination
+from programme.models import Edition, Event
+from programme.roles import is_organiser
+
+from . import selectors, services
+from .links import registration_links
+from .models import CheckIn, Registration
+from .ratelimit import registration_rate_limited
+from .tickets import public_key_b64
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+    def __init__(self, error: services.RegistrationError):
+        super().__init__(detail={"code": error.code, "detail": str(error.message)})
+
+
+class RateLimited(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many registration attempts from your address. Wait a minute and try again.")
+    default_code = "rate_limited"
+
+
+class IsDoorStaffOrOrganiser(permissions.BasePermission):
+    message = _("Only door staff and organisers can check tickets in.")
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.can_check_in(request.user)
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    seats = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], required=False)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("Give a name."))
+        return value
+
+
+class RegistrationCreatedSerializer(serializers.ModelSerializer):
+    ticket_url = serializers.SerializerMethodField()
+    qr_url = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+    manage_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "code", "status", "seats", "ticket_url", "qr_url", "ics_url", "manage_url"]
+
+    def _link(self, registration: Registration, name: str) -> str:
+        links = self.context.setdefault("_links", {})
+        if registration.pk not in links:
+            links[registration.pk] = registration_links(registration)
+        return self.context["request"].build_absolute_uri(links[registration.pk][name])
+
+    def get_ticket_url(self, registration: Registration) -> str:
+        return self._link(registration, "ticket_url")
+
+    def get_qr_url(self, registration: Registration) -> str:
+        return self._link(registration, "qr_url")
+
+    def get_ics_url(self, registration: Registration) -> str:
+        return self._link(registration, "ics_url")
+
+    def get_manage_url(self, registration: Registration) -> str:
+        return self._link(registration, "manage_url")
+
+
+class RegistrationListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "code",
+            "name",
+            "email",
+            "seats",
+            "language",
+            "status",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+            "checked_in_at",
+        ]
+
+
+ERROR_SCHEMA = inline_serializer(
+    "RegistrationConflict", {"code": serializers.CharField(), "detail": serializers.CharField()}
+)
+
+
+class EventRegistrations(APIView):
+    """Register for an event (anyone); list its registrations (organisers and the event's association)."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(
+        request=RegistrationCreateSerializer,
+        responses={
+            201: RegistrationCreatedSerializer,
+            400: OpenApiResponse(description="Invalid input: field errors."),
+            404: OpenApiResponse(description="No such event."),
+            409: ERROR_SCHEMA,
+            429: OpenApiResponse(description="Too many attempts from this address."),
+        },
+        operation_id="events_registrations_create",
+    )
+    def post(self, request, event_id: int):
+        if registration_rate_limited(request):
+            raise RateLimited()
+        if not Event.objects.filter(pk=event_id).exists():
+            return Response(
+                {"detail": str(services.RegistrationError.MESSAGES["event_not_found"])},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        serializer = RegistrationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            registration = services.registration_create(
+                event_id=event_id,
+                name=data["name"],
+                email=data["email"],
+                seats=data["seats"],
+                language=data.get("language") or request.LANGUAGE_CODE,
+            )
+        except services.SeatsError as exc:
+            raise serializers.ValidationError({"seats": [services.seats_error(exc.maximum)]}) from exc
+        except services.RegistrationError as exc:
+            if exc.code == "event_not_found":
+                return Response({"detail": str(exc.message)}, status=status.HTTP_404_NOT_FOUND)
+            raise Conflict(exc) from exc
+        return Response(
+            RegistrationCreatedSerializer(registration, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        responses={200: RegistrationListSerializer(many=True)},
+        parameters=[OpenApiParameter("status", str, enum=[s for s, _l in Registration.Status.choices])],
+        operation_id="events_registrations_list",
+    )
+    def get(self, request, event_id: int):
+        event = get_object_or_404(Event.objects.select_related("association"), pk=event_id)
+        if not selectors.can_see_registrations(request.user, event):
+            return Response(
+                {"detail": _("Only organisers and the activity's association can see its registrations.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        queryset = selectors.event_registrations(event)
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in Registration.Status.values:
+                raise serializers.ValidationError({"status": [_("Unknown status.")]})
+            queryset = queryset.filter(status=wanted)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(RegistrationListSerializer(page, many=True).data)
+
+
+class EventRegistrationDetail(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={204: None, 403: OpenApiResponse(), 404: OpenApiResponse(), 409: ERROR_SCHEMA})
+    def delete(self, request, event_id: int, registration_id: int):
+        """Cancel a registration (organisers): frees its seats and promotes the waiting list."""
+        if not is_organiser(request.user):
+            return Response({"detail": _("Only organisers can cancel registrations.")}, status=403)
+        registration = get_object_or_404(Registration, pk=registration_id, event_id=event_id)
+        try:
+            services.registration_cancel(registration_id=registration.pk, by=Registration.CancelledBy.ORGANISER)
+        except services.RegistrationError as exc:
+            raise Conflict(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventRegistrationsExport(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The registrations, as CSV.")})
+    def get(self, request, event_id: int):
+        """The event's registrations as a CSV file (organisers and the event's association)."""
+        event = get_object_or_404(Event.objects.select_related("association"), pk=event_id)
+        if not selectors.can_see_registrations(request.user, event):
+            return Response(status=status.HTTP_403_FORBIDDEN)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="registrations-event-{event.pk}.csv"'
+        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Booking code"),
+                _("Name"),
+                _("E-mail"),
+                _("Seats"),
+                _("Language"),
+                _("Status"),
+                _("Registered at"),
+                _("Checked in at"),
+            ]
+        )
+        for r in selectors.event_registrations(event).iterator():
+            writer.writerow(
+                [
+                    r.code,
+                    _csv_safe(r.name),
+                    _csv_safe(r.email),
+                    r.seats,
+                    r.language,
+                    r.get_status_display(),
+                    timezone.localtime(r.created_at).isoformat(timespec="seconds"),
+                    timezone.localtime(r.checked_in_at).isoformat(timespec="seconds") if r.checked_in_at else "",
+                ]
+            )
+        return response
+
+
+def _csv_safe(value: str) -> str:
+    """Keep a spreadsheet from reading a typed name as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class CheckInRequestSerializer(serializers.Serializer):
+    secret = serializers.CharField(max_length=500, required=False)
+    registration = serializers.IntegerField(min_value=1, required=False)
+    event = serializers.IntegerField(min_value=1)
+    nonce = serializers.CharField(max_length=64, required=False, allow_blank=False)
+
+    def validate(self, attrs):
+        if ("secret" in attrs) == ("registration" in attrs):
+            raise serializers.ValidationError(_("Give either the ticket's secret or a registration id."))
+        return attrs
+
+
+class CheckInRegistrationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    seats = serializers.IntegerField()
+    event = serializers.IntegerField(source="event_id")
+
+
+class CheckInResponseSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=CheckIn.Result.choices)
+    registration = CheckInRegistrationSerializer(allow_null=True)
+    first_checked_in_at = serializers.DateTimeField(allow_null=True)
+
+
+class CheckIns(APIView):
+    permission_classes = [IsDoorStaffOrOrganiser]
+
+    @extend_schema(request=CheckInRequestSerializer, responses={200: CheckInResponseSerializer})
+    def post(self, request):
+        """Check a ticket in: {secret, event, nonce?} for a scanned QR code, or
+        {registration, event, nonce?} for an attendee found by name or booking code."""
+        serializer = CheckInRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not Event.objects.filter(pk=data["event"]).exists():
+            raise serializers.ValidationError({"event": [_("Unknown activity.")]})
+        device = request.headers.get("X-Device", "") or request.headers.get("User-Agent", "")
+        common = {"event_id": data["event"], "nonce": data.get("nonce"), "user": request.user, "device": device}
+        if "secret" in data:
+            scan = services.checkin_scan(secret=data["secret"], **common)
+        else:
+            scan = services.checkin_manual(registration_id=data["registration"], **common)
+        registration = scan.registration if scan.result != CheckIn.Result.INVALID else None
+        return Response(
+            CheckInResponseSerializer(
+                {
+                    "result": scan.result,
+                    "registration": registration,
+                    "first_checked_in_at": scan.first_checked_in_at,
+                }
+            ).data
+        )
+
+
+class CheckInStats(APIView):
+    permission_classes = [IsDoorStaffOrOrganiser]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "CheckInStats",
+                {
+                    "event": serializers.IntegerField(),
+                    "checked_in_seats": serializers.IntegerField(),
+                    "expected_seats": serializers.IntegerField(),
+                    "checked_in_registrations": serializers.IntegerField(),
+                    "expected_registrations": serializers.IntegerField(),
+                },
+            )
+        }
+    )
+    def get(self, request, event_id: int):
+        """Checked in against expected, for the door's live counter."""
+        event = get_object_or_404(Event, pk=event_id)
+        return Response({"event": event.pk, **selectors.checkin_counts(event)})
+
+
+class AttendeeSearch(APIView):
+    permission_classes = [IsDoorStaffOrOrganiser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="Name or booking code, 2+ characters.")],
+        responses={
+            200: inline_serializer(
+                "Attendee",
+                {
+                    "id": serializers.IntegerField(),
+                    "code": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "seats": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "checked_in_at": serializers.DateTimeField(allow_null=True),
+                },
+                many=True,
+            )
+        },
+    )
+    def get(self, request, event_id: int):
+        """Find attendees of an event by name or booking code (what the door needs, nothing more)."""
+        event = get_object_or_404(Event, pk=event_id)
+        query = request.query_params.get("q", "").strip()
+        if len(query) < 2:
+            raise serializers.ValidationError({"q": [_("Type at least 2 characters.")]})
+        try:
+            ProhibitNullCharactersValidator()(query)  # PostgreSQL refuses them: a 500, not a 400
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"q": exc.messages}) from exc
+        found = selectors.attendee_search(event, query)[:20]
+        return Response(
+            [
+                {
+                    "id": r.pk,
+                    "code": r.code,
+                    "name": r.name,
+                    "seats": r.seats,
+                    "status": r.status,
+                    # Like every time of the API: ISO 8601 in Brussels time, not UTC.
+                    "checked_in_at": serializers.DateTimeField().to_representation(r.checked_in_at)
+                    if r.checked_in_at
+                    else None,
+                }
+                for r in found
+            ]
+        )
+
+
+class TicketPublicKey(APIView):
+    permission_classes = [IsDoorStaffOrOrganiser]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "TicketPublicKey",
+                {
+                    "edition": serializers.CharField(),
+                    "algorithm": serializers.CharField(),
+                    "public_key": serializers.CharField(),
+                },
+            )
+        }
+    )
+    def get(self, request, slug: str):
+        """The edition's Ed25519 public key (raw, base64), to verify tickets offline."""
+        edition = get_object_or_404(Edition, slug=slug)
+        return Response({"edition": edition.slug, "algorithm": "Ed25519", "public_key": public_key_b64(edition)})

@@ -1,0 +1,114 @@
+"""Registrations, the ticket keys of each edition, and the check-in log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programme.models import Edition, Event
+
+#: Booking codes: no 0/O, 1/I/L, so that a code read aloud or typed is never ambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class CancelledBy(models.TextChoices):
+        ATTENDEE = "attendee", _("The attendee")
+        ORGANISER = "organiser", _("An organiser")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="registrations")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    code = models.CharField(_("booking code"), max_length=CODE_LENGTH, unique=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=Q(status__in=["confirmed", "waitlisted"]),
+                name="registration_one_active_per_email",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="registration_seats_gte_1"),
+            models.CheckConstraint(
+                condition=Q(checked_in_at__isnull=True) | Q(status="confirmed"),
+                name="registration_checked_in_is_confirmed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "id"], name="registration_queue_idx"),
+            models.Index(fields=["email"], name="registration_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name} ({self.seats})"
+
+
+class TicketKey(models.Model):
+    """An edition's Ed25519 key pair. The private key is stored encrypted with a
+    key derived from SECRET_KEY, and no page or API ever shows it."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.PROTECT, related_name="ticket_key")
+    public_key = models.BinaryField(_("public key"), max_length=32)
+    private_key_encrypted = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket key")
+        verbose_name_plural = _("ticket keys")
+
+    def __str__(self) -> str:
+        return f"{self.edition}"
+
+
+class CheckIn(models.Model):
+    """Every scan attempt at a door, good or bad, with who made it and the answer given."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Valid")
+        ALREADY_CHECKED_IN = "already_checked_in", _("Already checked in")
+        INVALID = "invalid", _("Not a valid ticket")
+        CANCELLED = "cancelled", _("Cancelled")
+        WRONG_EVENT = "wrong_event", _("Wrong activity")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="checkins")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
+    )
+    result = models.CharField(max_length=20, choices=Result.choices)
+    method = models.CharField(max_length=10, default="qr")  # "qr" or "manual"
+    nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    first_checked_in_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    device = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.result}"

@@ -1,0 +1,67 @@
+"""Reads of registrations that more than one caller needs."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from programme.models import Event
+from programme.roles import DOOR_STAFF, is_organiser
+
+from .models import Registration
+
+
+def can_check_in(user) -> bool:
+    return bool(user.is_authenticated and (is_organiser(user) or user.groups.filter(name=DOOR_STAFF).exists()))
+
+
+def can_see_registrations(user, event: Event) -> bool:
+    """Organisers, and the members of the association that runs the event."""
+    if is_organiser(user):
+        return True
+    return bool(
+        user.is_authenticated and event.association_id and event.association.members.filter(pk=user.pk).exists()
+    )
+
+
+def event_registrations(event: Event) -> QuerySet[Registration]:
+    return Registration.objects.filter(event=event).order_by("pk")
+
+
+def registrations_of(email: str, edition_id: int) -> QuerySet[Registration]:
+    """One person's registrations in an edition, newest activity last."""
+    return (
+        Registration.objects.filter(email=email, event__edition_id=edition_id)
+        .select_related("event__venue", "event__edition", "event__category")
+        .order_by("event__starts_at", "pk")
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITLISTED, pk__lte=registration.pk
+    ).count()
+
+
+def checkin_counts(event: Event) -> dict[str, int]:
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    checked = confirmed & Q(checked_in_at__isnull=False)
+    counts = Registration.objects.filter(event=event).aggregate(
+        expected_registrations=Count("pk", filter=confirmed),
+        expected_seats=Sum("seats", filter=confirmed, default=0),
+        checked_in_registrations=Count("pk", filter=checked),
+        checked_in_seats=Sum("seats", filter=checked, default=0),
+    )
+    return counts
+
+
+def attendee_search(event: Event, query: str) -> QuerySet[Registration]:
+    query = query.strip()
+    return (
+        Registration.objects.filter(event=event)
+        .exclude(status=Registration.Status.CANCELLED)
+        .filter(Q(code__iexact=query.upper()) | Q(name__icontains=query))
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,333 @@
+"""Taking, freeing and promoting seats; check-in at the door.
+
+Every change to an event's seats happens inside one transaction that first
+locks the event row (`SELECT ... FOR NO KEY UPDATE` on PostgreSQL; SQLite's
+IMMEDIATE transactions serialise writers). The seats taken are a counter on
+that row, which the database keeps within the capacity (a CHECK constraint),
+so that even a bug here cannot overbook.
+
+Waiting list rule: first come, first served, each group whole. When seats
+free up, the waiting registrations are looked at in order of arrival and each
+one whose whole group fits in the seats still free is confirmed; a group that
+does not fit keeps its place for the next seats, and the registrations behind
+it that do fit are confirmed. Nobody gets fewer seats than asked for, seats
+never stay empty while someone who fits is waiting, and nobody who fits is
+ever passed over by a later arrival. Since this runs after every change that
+frees seats, every group still waiting is larger than the seats left, so a
+newcomer who fits in them goes ahead of nobody. Once the activity has
+begun, nobody is promoted any more, and attendees can no longer cancel.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme.models import Event
+
+from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration
+from .tickets import InvalidTicket, verify_token
+
+logger = logging.getLogger(__name__)
+
+
+class RegistrationError(Exception):
+    """A registration that cannot be made or changed, with a stable code and a translated message."""
+
+    MESSAGES = {
+        "event_not_found": _("This activity does not exist."),
+        "registration_not_required": _("This activity needs no registration: just come."),
+        "registration_not_open": _("Registration for this activity is not open yet."),
+        "registration_closed": _("Registration for this activity is closed."),
+        "event_cancelled": _("This activity has been cancelled."),
+        "event_past": _("This activity has already taken place."),
+        "event_full": _("This activity is full and has no waiting list."),
+        "waitlist_full": _("This activity is full and its waiting list too."),
+        "too_many_seats": _("This activity does not have that many seats."),
+        "already_registered": _("This e-mail address is already registered for this activity."),
+        "already_checked_in": _("This registration has already been checked in and cannot be cancelled."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
+class SeatsError(ValueError):
+    """The number of seats asked for is not allowed (a 400, not a 409)."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+        super().__init__(maximum)
+
+
+def seats_error(maximum: int) -> str:
+    """The message for a number of seats outside 1..maximum."""
+    if maximum == 1:
+        return str(_("Only 1 seat per registration."))
+    return str(_("Choose between 1 and %(max)d seats.") % {"max": maximum})
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _lock_event(event_id: int) -> Event:
+    # `of=("self",)`: lock the event row only. Without it PostgreSQL also locks the
+    # joined edition row, and every registration of the festival waits for every other.
+    # `no_key=True` (FOR NO KEY UPDATE): writers of the event's seats still queue one
+    # behind the other, but rows that merely refer to the event (a CheckIn being
+    # inserted) need not wait for them. With a plain FOR UPDATE, a cancellation
+    # (event locked, waiting for the registration) and a check-in of the same
+    # registration (registration updated, its CheckIn insert waiting for the event)
+    # deadlocked.
+    try:
+        return Event.objects.select_for_update(of=("self",), no_key=True).select_related("edition").get(pk=event_id)
+    except Event.DoesNotExist:
+        raise RegistrationError("event_not_found") from None
+
+
+def _check_open(event: Event, now: datetime) -> None:
+    # An event of an unpublished edition does not exist for the public, cancelled or not.
+    if event.status not in (Event.Status.PUBLISHED, Event.Status.CANCELLED) or not event.edition.is_published:
+        raise RegistrationError("event_not_found")
+    if event.status == Event.Status.CANCELLED:
+        raise RegistrationError("event_cancelled")
+    if event.capacity is None:
+        raise RegistrationError("registration_not_required")
+    if now >= event.starts_at:
+        raise RegistrationError("event_past")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise RegistrationError("registration_not_open")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise RegistrationError("registration_closed")
+
+
+def _waiting(event: Event):
+    return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
+
+
+@transaction.atomic
+def registration_create(
+    *, event_id: int, name: str, email: str, seats: int, language: str, now: datetime | None = None
+) -> Registration:
+    """Register for an activity: confirmed if the seats are free, else on the waiting list.
+
+    Raises RegistrationError (409) when registration is impossible and SeatsError (400)
+    when more seats are asked than one registration may take.
+    """
+    now = now or timezone.now()
+    event = _lock_event(event_id)
+    _check_open(event, now)
+    if seats < 1 or seats > event.max_seats_per_registration:
+        raise SeatsError(event.max_seats_per_registration)
+    if seats > event.capacity:
+        raise RegistrationError("too_many_seats")
+    email = normalise_email(email)
+    if Registration.objects.filter(event=event, email=email, status__in=Registration.ACTIVE).exists():
+        raise RegistrationError("already_registered")
+
+    waiting = _waiting(event)
+    if seats <= event.capacity - event.seats_taken:
+        status = Registration.Status.CONFIRMED
+        event.seats_taken += seats
+        event.save(update_fields=["seats_taken", "updated_at"])
+    elif not event.waitlist_enabled:
+        raise RegistrationError("event_full")
+    elif event.waitlist_limit is not None and (waiting.aggregate(n=Sum("seats"))["n"] or 0) + seats > (
+        event.waitlist_limit
+    ):
+        raise RegistrationError("waitlist_full")
+    else:
+        status = Registration.Status.WAITLISTED
+
+    registration = Registration(
+        event=event,
+        name=name.strip(),
+        email=email,
+        seats=seats,
+        language=language,
+        status=status,
+        confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+    )
+    for attempt in range(5):
+        registration.code = _new_code()
+        try:
+            with transaction.atomic():
+                registration.save(force_insert=True)
+            break
+        except IntegrityError:
+            if Registration.objects.filter(code=registration.code).exists() and attempt < 4:
+                continue  # a booking code collision: draw again
+            raise
+    logger.info("registration %s on event %s: %s (%s seats)", registration.code, event.pk, status, seats)
+    return registration
+
+
+def waitlist_promote(*, event: Event, now: datetime | None = None) -> list[Registration]:
+    """Confirm waiting registrations in order of arrival, each whose whole group fits.
+
+    The caller holds the lock on the event row (it is inside one of this
+    module's transactions).
+    """
+    now = now or timezone.now()
+    # Once the activity has begun, a freed seat is offered to nobody: a ticket
+    # arriving by e-mail during or after the activity helps no one.
+    if event.capacity is None or event.status != Event.Status.PUBLISHED or now >= event.starts_at:
+        return []
+    free = event.capacity - event.seats_taken
+    promoted = []
+    if free <= 0:
+        return promoted
+    for registration in _waiting(event).filter(seats__lte=free).order_by("pk"):
+        if registration.seats > free:
+            continue
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        free -= registration.seats
+        promoted.append(registration)
+    if promoted:
+        Registration.objects.bulk_update(promoted, ["status", "confirmed_at"])
+        event.seats_taken = event.capacity - free
+        event.save(update_fields=["seats_taken", "updated_at"])
+        logger.info("event %s: promoted %s from the waiting list", event.pk, [r.code for r in promoted])
+    return promoted
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration_id: int, by: str = Registration.CancelledBy.ATTENDEE, now: datetime | None = None
+) -> Registration:
+    """Cancel a registration, free its seats and promote the waiting list. Twice changes nothing."""
+    now = now or timezone.now()
+    event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
+    event = _lock_event(event_id)
+    registration = Registration.objects.select_for_update(no_key=True).get(pk=registration_id)
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    if registration.checked_in_at is not None:
+        raise RegistrationError("already_checked_in")
+    if by == Registration.CancelledBy.ATTENDEE and now >= event.starts_at:
+        raise RegistrationError("event_past")
+    was_confirmed = registration.status == Registration.Status.CONFIRMED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.cancelled_by = by
+    registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    if was_confirmed:
+        event.seats_taken -= registration.seats
+        event.save(update_fields=["seats_taken", "updated_at"])
+    waitlist_promote(event=event, now=now)
+    logger.info("registration %s cancelled by %s", registration.code, by)
+    return registration
+
+
+def on_event_changed(sender, *, event: Event, changed: set[str], **kwargs) -> None:
+    """More seats or a reopened event may let people in from the waiting list."""
+    if changed & {"capacity", "status"}:
+        waitlist_promote(event=event)
+
+
+# --- Check-in ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    result: str
+    registration: Registration | None
+    first_checked_in_at: datetime | None
+
+
+def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
+    """Check a scanned ticket in at the door of an event.
+
+    The signature is verified first, then the registration's state; the
+    check-in itself is one conditional UPDATE, so that two devices scanning
+    the same ticket at once get exactly one `ok`. Every attempt is logged. A
+    repeated nonce returns the first answer and records nothing new.
+    """
+    if nonce and (previous := _previous_scan(nonce)) is not None:
+        return previous
+    try:
+        claims = verify_token(secret)
+    except InvalidTicket:
+        return _record(event_id, None, CheckIn.Result.INVALID, nonce=nonce, user=user, device=device, method="qr")
+    registration = (
+        Registration.objects.select_related("event").filter(pk=claims.registration_id, event_id=claims.event_id).first()
+    )
+    if registration is None:
+        return _record(event_id, None, CheckIn.Result.INVALID, nonce=nonce, user=user, device=device, method="qr")
+    return _record(event_id, registration, None, nonce=nonce, user=user, device=device, method="qr")
+
+
+def checkin_manual(*, registration_id: int, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
+    """Check in a registration found by name or booking code, when there is no QR code."""
+    if nonce and (previous := _previous_scan(nonce)) is not None:
+        return previous
+    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    result = CheckIn.Result.INVALID if registration is None else None
+    return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method="manual")
+
+
+def _record(
+    event_id: int, registration: Registration | None, result: str | None, *, nonce, user, device, method
+) -> ScanResult:
+    if result is None:
+        if registration.event_id != event_id:
+            result = CheckIn.Result.WRONG_EVENT
+        elif registration.status == Registration.Status.CANCELLED or registration.event.status == "cancelled":
+            result = CheckIn.Result.CANCELLED
+        elif registration.status == Registration.Status.WAITLISTED:
+            result = CheckIn.Result.WAITLISTED
+    now = timezone.now()
+    first = None
+    try:
+        with transaction.atomic():
+            if result is None:
+                taken = Registration.objects.filter(
+                    pk=registration.pk, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
+                ).update(checked_in_at=now)
+                registration.refresh_from_db(fields=["status", "checked_in_at"])
+                if taken:
+                    result, first = CheckIn.Result.OK, now
+                elif registration.status == Registration.Status.CONFIRMED:
+                    result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
+                else:  # cancelled between the two statements
+                    result = CheckIn.Result.CANCELLED
+            CheckIn.objects.create(
+                event_id=event_id,
+                registration=registration,
+                result=result,
+                method=method,
+                nonce=nonce or None,
+                first_checked_in_at=first,
+                user=user if getattr(user, "is_authenticated", False) else None,
+                device=device[:200],
+            )
+    except IntegrityError:
+        # The same nonce sent twice at the same moment: the other request
+        # recorded it first, and this one's check-in was rolled back.
+        if nonce and (previous := _previous_scan(nonce)) is not None:
+            return previous
+        raise
+    logger.info("check-in at event %s: %s", event_id, result)
+    return ScanResult(result=result, registration=registration, first_checked_in_at=first)
+
+
+def _previous_scan(nonce: str) -> ScanResult | None:
+    scan = CheckIn.objects.select_related("registration__event").filter(nonce=nonce).first()
+    if scan is None:
+        return None
+    return ScanResult(result=scan.result, registration=scan.registration, first_checked_in_at=scan.first_checked_in_at)

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import api, door, views
+
+app_name = "registrations"
+
+#: Pages, under the language prefix (/fr/, /nl/, /en/).
+urlpatterns = [
+    path("events/<int:pk>/register/", views.register, name="register"),
+    path("events/<int:pk>/register/link/", views.resend_link, name="resend"),
+    path("tickets/<str:secret>/", views.ticket, name="ticket"),
+    path("tickets/<str:secret>/cancel/", views.cancel, name="cancel"),
+    path("my/<str:secret>/", views.mine, name="mine"),
+    path("door/", door.door_index, name="door"),
+    path("door/<int:event_id>/", door.door_scanner, name="door-scanner"),
+]
+
+#: Files without a language, linked from tickets and e-mails.
+file_urlpatterns = [
+    path("tickets/<str:secret>/qr.<str:fmt>", views.ticket_qr, name="ticket-qr"),
+    path("calendar/tickets/<str:secret>.ics", views.ticket_ics, name="ticket-ics"),
+]
+
+#: Under /api/v1/.
+api_urlpatterns = [
+    path("events/<int:event_id>/registrations/", api.EventRegistrations.as_view(), name="event-registrations"),
+    path(
+        "events/<int:event_id>/registrations/export/",
+        api.EventRegistrationsExport.as_view(),
+        name="event-registrations-export",
+    ),
+    path(
+        "events/<int:event_id>/registrations/<int:registration_id>/",
+        api.EventRegistrationDetail.as_view(),
+        name="event-registration-detail",
+    ),
+    path("events/<int:event_id>/checkins/stats/", api.CheckInStats.as_view(), name="event-checkin-stats"),
+    path("events/<int:event_id>/attendees/", api.AttendeeSearch.as_view(), name="event-attendees"),
+    path("checkins/", api.CheckIns.as_view(), name="checkins"),
+    path("editions/<slug:slug>/ticket-key/", api.TicketPublicKey.as_view(), name="ticket-key"),
+]

@@ -1,0 +1,168 @@
+"""Attendees' pages: register, ticket, QR image, cancel, "my registrations"."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from programme.calendar import build_calendar, ics_response
+from programme.models import Edition
+from programme.selectors import public_events
+
+from . import selectors, services, tasks
+from .forms import RegistrationForm, ResendForm
+from .links import mine_from_secret, registration_from_secret, registration_links
+from .models import Registration
+from .ratelimit import registration_rate_limited
+from .tickets import make_token, qr_png, qr_svg
+
+
+def _registration_or_404(secret: str) -> Registration:
+    registration = registration_from_secret(secret)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _inline_svg(svg: bytes) -> str:
+    """An SVG document as an element to put inside HTML (without its XML declaration)."""
+    text = svg.decode()
+    return text[text.index("<svg") :]
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(public_events(), pk=pk)
+    if event.capacity is None:
+        return redirect(event)
+    # Bound on every POST, even an empty one, so that its errors show.
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
+    context = {"event": event, "form": form}
+    if request.method == "GET":
+        return render(request, "registrations/register.html", context)
+    if registration_rate_limited(request):
+        context["error"] = _("Too many registration attempts from your address. Wait a minute and try again.")
+        return render(request, "registrations/register.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "registrations/register.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        registration = services.registration_create(
+            event_id=event.pk, name=data["name"], email=data["email"], seats=data["seats"], language=data["language"]
+        )
+    except services.SeatsError as exc:
+        form.add_error("seats", services.seats_error(exc.maximum))
+        return render(request, "registrations/register.html", context, status=400)
+    except services.RegistrationError as exc:
+        context["error"] = exc.message
+        context["error_code"] = exc.code
+        context["resend_email"] = data["email"] if exc.code == "already_registered" else ""
+        return render(request, "registrations/register.html", context, status=409)
+    return redirect(registration_links(registration)["ticket_url"] + "?new=1")
+
+
+@require_POST
+def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the existing registration's links to the address typed, never to the screen."""
+    event = get_object_or_404(public_events(), pk=pk)
+    form = ResendForm(request.POST)
+    if registration_rate_limited(request):
+        return render(
+            request,
+            "registrations/register.html",
+            {
+                "event": event,
+                "form": RegistrationForm(event=event),
+                "error": _("Too many registration attempts from your address. Wait a minute and try again."),
+            },
+            status=429,
+        )
+    if form.is_valid():
+        registration = (
+            Registration.objects.filter(
+                event=event, email=services.normalise_email(form.cleaned_data["email"]), status__in=Registration.ACTIVE
+            )
+            .only("pk")
+            .first()
+        )
+        if registration is not None:
+            tasks.send_registration_link_later(registration.pk)
+    return render(request, "registrations/link_sent.html", {"event": event}, status=200 if form.is_valid() else 400)
+
+
+@require_safe
+@never_cache
+def ticket(request: HttpRequest, secret: str) -> HttpResponse:
+    registration = _registration_or_404(secret)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "links": registration_links(registration),
+        "qr_svg": _inline_svg(qr_svg(make_token(registration))) if registration.status == "confirmed" else "",
+        "position": selectors.waitlist_position(registration),
+        "new": request.GET.get("new") == "1",
+        "started": timezone.now() >= registration.event.starts_at,
+    }
+    return render(request, "registrations/ticket.html", context)
+
+
+@require_safe
+def ticket_qr(request: HttpRequest, secret: str, fmt: str) -> HttpResponse:
+    if fmt not in ("png", "svg"):
+        raise Http404
+    registration = _registration_or_404(secret)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404
+    token = make_token(registration)
+    if fmt == "svg":
+        response = HttpResponse(qr_svg(token), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(token), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_safe
+def ticket_ics(request: HttpRequest, secret: str) -> HttpResponse:
+    registration = _registration_or_404(secret)
+    event = registration.event
+    body = build_calendar([event], name=event.title, url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()))
+    return ics_response(body, f"event-{event.pk}.ics")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def cancel(request: HttpRequest, secret: str) -> HttpResponse:
+    registration = _registration_or_404(secret)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "links": registration_links(registration),
+        "started": timezone.now() >= registration.event.starts_at,
+    }
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration_id=registration.pk, by=Registration.CancelledBy.ATTENDEE)
+        except services.RegistrationError as exc:
+            context["error"] = exc.message
+            return render(request, "registrations/cancel.html", context, status=409)
+        return redirect(f"{context['links']['ticket_url']}?cancelled=1")
+    return render(request, "registrations/cancel.html", context)
+
+
+@require_safe
+@never_cache
+def mine(request: HttpRequest, secret: str) -> HttpResponse:
+    anchor = mine_from_secret(secret)
+    if anchor is None:
+        raise Http404
+    email, edition_id = anchor.email, anchor.event.edition_id
+    edition = get_object_or_404(Edition, pk=edition_id)
+    registrations = list(selectors.registrations_of(email, edition_id))
+    rows = [{"registration": r, "links": registration_links(r)} for r in registrations]
+    context = {"edition": edition, "email": email, "rows": rows, "now": timezone.now()}
+    return render(request, "registrations/mine.html", context)
