@@ -61,7 +61,5 @@ def test_catalogues_contain_every_message_of_the_code(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    problems = {
-        language: _problems(copy / "locale" / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES
-    }
+    problems = {language: _problems(copy / "locale" / language / "LC_MESSAGES" / "django.po") for language in LANGUAGES}
     assert problems == {language: [] for language in LANGUAGES}, "run `make messages` and translate"
