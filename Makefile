@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# These targets are for development, tests and benchmarks: a fixed, public key
+# is fine there (production sets its own SECRET_KEY and never runs make).
+export SECRET_KEY ?= fortnight-development-only-key-not-secret
 
 .PHONY: run test lint bench messages compile-messages schema clean
 
@@ -23,7 +26,7 @@ run: compile-messages
 
 ## make test: lint, migrations check, then the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: compile-messages lint
-	SECRET_KEY=$${SECRET_KEY:-make-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -35,9 +38,6 @@ messages: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py makemessages -l fr -l nl -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
 
 ## make bench: benchmarks on gunicorn + PostgreSQL + Redis; writes bench/RESULTS.md (see bench/README.md).
-# Settings refuse to load without SECRET_KEY when DEBUG is off, compile-messages included;
-# bench/run.py sets its own for the server it measures.
-bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production
 bench: compile-messages
 	$(PY) bench/run.py
 
@@ -46,4 +46,4 @@ clean:
 
 ## make schema: regenerate docs/openapi.yaml from the code.
 schema: $(VENV)/.installed
-	SECRET_KEY=$${SECRET_KEY:-make-schema-only-secret} $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
+	$(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
