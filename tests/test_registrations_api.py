@@ -110,7 +110,7 @@ def away_from_rate_window_edge(address: str = "127.0.0.1") -> None:
     """The limit counts per minute window: start a test that must stay in one window well inside it."""
     left = _get_window(address, 60) - time.time()
     if left < 5:
-        time.sleep(left + 0.5)
+        time.sleep(max(left, 0) + 0.5)
 
 
 # --- Registering ---------------------------------------------------------------
