@@ -11,7 +11,7 @@ from rest_framework import mixins, permissions, routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from . import services
-from .cache import cached_public_answer
+from .cache import cached_fragments, cached_public_answer
 from .filters import EventFilter
 from .models import Association, Category, Edition, Event, Venue
 from .roles import is_organiser
@@ -196,6 +196,19 @@ class EventViewSet(
             edition = current_edition()
             queryset = queryset.filter(edition=edition) if edition else queryset.none()
         return queryset.order_by("starts_at", "pk")
+
+    def list(self, request, *args, **kwargs):
+        # Paginate the events' (id, updated_at) rows, then build each item once per
+        # version of its event (see programme.cache). No docstring: it would replace
+        # the class's in the API documentation.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", "updated_at"))
+        items = cached_fragments(rows, kind=f"api-event:{request.get_host()}", build=self._serialize)
+        return self.get_paginated_response([items[pk] for pk, _updated in rows])
+
+    def _serialize(self, pks: list[int]) -> dict[int, dict]:
+        events = Event.objects.select_related("venue", "category").in_bulk(pks)
+        context = self.get_serializer_context()
+        return {pk: EventSerializer(event, context=context).data for pk, event in events.items()}
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update", "update"):

@@ -7,7 +7,13 @@ number of events. Any change to an event, its seats included (the seat
 counter's updates touch `updated_at`), makes a new version, so no visitor
 sees stale seats; what does not touch an event (a venue renamed, a category
 relabelled) and the passing of time (registration closing) show within
-PROGRAMME_CACHE_SECONDS. Reading the version is one indexed query.
+PROGRAMME_CACHE_SECONDS. Reading the version is one small query (an indexed
+maximum and a count of the events).
+
+Under a registration rush every registration makes a new version, so the
+answers are also built from per-event fragments (a programme card, an API
+item) cached under each event's own `updated_at`: a new answer re-renders the
+events that changed, not all of them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,28 @@ from django.utils.translation import get_language
 from .models import Event
 
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Allow", "Vary")
+
+
+def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
+    """One cached fragment per event, in the current language, for `rows` of (pk, updated_at).
+
+    A fragment is kept under the event's own version (its `updated_at`), so that
+    a change to one event (a seat taken) rebuilds that event's fragment only.
+    `build(pks)` returns {pk: fragment} for the events not in the cache.
+    """
+    seconds = settings.PROGRAMME_CACHE_SECONDS
+    if not seconds:
+        return build([pk for pk, _updated in rows])
+    language = get_language()
+    keys = {pk: f"{kind}:{language}:{pk}:{updated.timestamp():.6f}" for pk, updated in rows}
+    found = cache.get_many(list(keys.values()))
+    fragments = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in fragments]
+    if missing:
+        fresh = build(missing)
+        cache.set_many({keys[pk]: fragment for pk, fragment in fresh.items()}, timeout=seconds)
+        fragments.update(fresh)
+    return fragments
 
 
 def programme_version() -> str:

@@ -244,6 +244,8 @@ class Event(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [
             models.Index(fields=["edition", "status", "starts_at"], name="event_programme_idx"),
+            # The programme cache's version is the latest updated_at.
+            models.Index(fields=["updated_at"], name="event_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),

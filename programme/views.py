@@ -8,12 +8,13 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from .cache import cached_public_answer
+from .cache import cached_fragments, cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import current_edition, public_events
@@ -34,17 +35,18 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
 
     filterset = EventFilter(request.GET, queryset=public_events().filter(edition=edition_obj))
     valid = filterset.is_valid()
-    events = list(filterset.qs.order_by("starts_at", "pk")) if valid else []
+    rows = list(filterset.qs.order_by("starts_at", "pk").values_list("pk", "updated_at", "starts_at")) if valid else []
+    cards = cached_fragments([(pk, updated) for pk, updated, _starts in rows], kind="card", build=_render_cards)
     days = [
-        (day, list(group))
-        for day, group in itertools.groupby(events, key=lambda e: timezone.localtime(e.starts_at).date())
+        (day, [cards[pk] for pk, _updated, _starts in group])
+        for day, group in itertools.groupby(rows, key=lambda row: timezone.localtime(row[2]).date())
     ]
     context = {
         "edition": edition_obj,
         "filterset": filterset,
         "form": filterset.form,
         "days": days,
-        "event_count": len(events),
+        "event_count": len(rows),
         "categories": Category.objects.all(),
         "venues": Venue.objects.filter(events__edition=edition_obj, events__status=Event.Status.PUBLISHED)
         .distinct()
@@ -58,6 +60,12 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "programme/programme.html", context, status=200 if valid else 400)
+
+
+def _render_cards(pks: list[int]) -> dict[int, str]:
+    template = get_template("programme/_event_card.html")
+    events = Event.objects.select_related("venue", "category").in_bulk(pks)
+    return {pk: template.render({"event": event}) for pk, event in events.items()}
 
 
 def _edition_days(edition: Edition):

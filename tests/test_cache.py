@@ -88,3 +88,32 @@ def test_cache_off_when_seconds_is_zero(client, event, settings):
     client.get("/en/")
 
     assert "X-Programme-Cache" not in client.get("/en/")
+
+
+def _ids_loaded(queries) -> list[str]:
+    """The ids of the events whose full rows a request loaded to build fragments."""
+    loaded = [q["sql"] for q in queries if '"programme_event"."id" IN (' in q["sql"]]
+    return [sql.split('"programme_event"."id" IN (')[1].split(")")[0] for sql in loaded]
+
+
+@pytest.mark.parametrize("url", ["/en/", "/api/v1/events/"])
+def test_after_a_registration_only_that_event_is_rebuilt(client, current_edition, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hot, *others = [EventFactory(edition=current_edition, capacity=10) for _ in range(4)]
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    registration_services.registration_create(
+        event_id=hot.pk, name="Ann", email="ann@example.org", seats=2, language="en"
+    )
+
+    with CaptureQueriesContext(connection) as warm:
+        answer = client.get(url)
+
+    assert sorted(_ids_loaded(cold)[0].split(", ")) == sorted(str(e.pk) for e in [hot, *others])
+    assert _ids_loaded(warm) == [str(hot.pk)]
+    if url == "/en/":
+        assert "8 seats left" in answer.content.decode()
+    else:
+        assert [e["seats_left"] for e in answer.json()["results"]] == [8, 10, 10, 10]
