@@ -64,17 +64,6 @@ def organiser_client(organiser) -> APIClient:
 
 
 @pytest.fixture
-def static_storage(settings):
-    """Pages render `{% static %}` from a plain checkout: with DEBUG off the settings
-    use whitenoise's manifest storage, whose manifest only `collectstatic` writes.
-    (The autouse `_static_files_without_collectstatic` now does this for every test.)"""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
 def current_edition(db):
     """The current, published edition, on fixed dates across the end of summer time
     (Sunday 26 October 2036), so that offsets are +02:00 before and +01:00 after."""
@@ -88,6 +77,12 @@ def current_edition(db):
         is_current=True,
         is_published=True,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing test users' passwords with the production hasher costs seconds per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ nonces, the log of every attempt, manual check-in, malformed requests, counts an
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
@@ -17,18 +16,6 @@ from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, Re
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/checkins/"
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

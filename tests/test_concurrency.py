@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from rest_framework.test import APIClient
@@ -23,13 +22,6 @@ from tests.factories import DoorStaffFactory, EventFactory, brussels
 # serialized_rollback: the flush after each test empties the tables, categories (from a migration) included;
 # this puts the migrated rows back before each test.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

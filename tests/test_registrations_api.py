@@ -10,7 +10,6 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django_ratelimit.core import _get_window
 from rest_framework.test import APIClient
@@ -35,21 +34,8 @@ ROLES = ("anonymous", "user", "door", "member", "other_member", "organiser")
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """The rate limit and the ticket keys live in the cache: each test starts with an empty one."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
     settings.REGISTRATION_RATE_LIMIT = "off"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

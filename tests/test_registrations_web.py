@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.validators import EmailValidator
 from django.forms import ChoiceField, Field
 from django.test import Client
@@ -25,13 +24,6 @@ from tests.factories import EditionFactory, EventFactory, RegistrationFactory, b
 from tests.qrdecode import decode_svg
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
