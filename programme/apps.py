@@ -10,4 +10,6 @@ class ProgrammeConfig(AppConfig):
     def ready(self) -> None:
         from .roles import ensure_groups
 
-        post_migrate.connect(ensure_groups, sender=self, dispatch_uid="programme_ensure_groups")
+        # After every app's migrations, since organisers hold permissions on models
+        # of apps that migrate after this one.
+        post_migrate.connect(ensure_groups, dispatch_uid="programme_ensure_groups")
