@@ -21,7 +21,7 @@ from icalendar import Event as ICalEvent
 from .cache import cached_public_answer
 from .filters import EventFilter
 from .models import Event
-from .selectors import current_edition, event_queryset
+from .selectors import announced_events, current_edition
 
 
 def _host() -> str:
@@ -67,17 +67,9 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _feed_events():
-    """Published events of published editions, and cancelled ones: a calendar that
-    subscribed to an event must learn that it is cancelled, not lose it."""
-    return event_queryset().filter(
-        edition__is_published=True, status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
-    )
-
-
 @cached_public_answer
 def programme_feed(request: HttpRequest) -> HttpResponse:
-    queryset = _feed_events()
+    queryset = announced_events()
     if not request.GET.get("edition"):
         edition = current_edition()
         queryset = queryset.filter(edition=edition) if edition else queryset.none()
@@ -96,7 +88,7 @@ def programme_feed(request: HttpRequest) -> HttpResponse:
 @cached_public_answer
 def event_feed(request: HttpRequest, pk: int) -> HttpResponse:
     # A cancelled event stays reachable, so that calendars learn it is cancelled.
-    event = get_object_or_404(_feed_events(), pk=pk)
+    event = get_object_or_404(announced_events(), pk=pk)
     body = build_calendar([event], name=event.title, url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()))
     return ics_response(body, f"event-{event.pk}.ics")
 

@@ -16,6 +16,15 @@ def event_queryset() -> QuerySet[Event]:
     return Event.objects.select_related("venue", "category", "edition", "association")
 
 
+def announced_events() -> QuerySet[Event]:
+    """Published events of published editions, and cancelled ones: whoever planned to
+    come (a calendar that subscribed, a link in an e-mail) must learn that an event is
+    cancelled, not lose it."""
+    return event_queryset().filter(
+        edition__is_published=True, status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    )
+
+
 def public_events() -> QuerySet[Event]:
     """What anonymous visitors may see: published events of published editions."""
     return event_queryset().filter(status=Event.Status.PUBLISHED, edition__is_published=True)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from .cache import cached_fragments, cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
-from .selectors import current_edition, public_events
+from .selectors import announced_events, current_edition, public_events
 
 # Characters that must not appear raw inside a <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -78,7 +78,7 @@ def _edition_days(edition: Edition):
 @require_safe
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        event = public_events().get(pk=pk)
+        event = announced_events().get(pk=pk)
     except Event.DoesNotExist:
         raise Http404 from None
     context = {

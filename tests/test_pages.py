@@ -336,13 +336,30 @@ def test_event_page_in_dutch(client, event):
     assert json_ld(page)["location"]["name"] == "Magdalenazaal"
 
 
-@pytest.mark.parametrize("status", [Event.Status.DRAFT, Event.Status.CANCELLED])
-def test_event_page_not_published_404(client, current_edition, status):
-    hidden = EventFactory(edition=current_edition, status=status)
+def test_event_page_draft_404(client, current_edition):
+    hidden = EventFactory(edition=current_edition, status=Event.Status.DRAFT)
 
     response = client.get(f"/en/events/{hidden.pk}/")
 
     assert response.status_code == 404
+
+
+def test_event_page_cancelled_says_so_without_a_form(client, current_edition):
+    cancelled = EventFactory(edition=current_edition, status=Event.Status.CANCELLED, capacity=20)
+
+    response = client.get(f"/en/events/{cancelled.pk}/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<p class="alert" role="alert"><strong>This activity has been cancelled.</strong></p>' in page
+    assert 'name="consent"' not in page
+    assert json_ld(page)["eventStatus"] == "https://schema.org/EventCancelled"
+
+
+def test_programme_leaves_cancelled_events_out(client, current_edition):
+    cancelled = EventFactory(edition=current_edition, status=Event.Status.CANCELLED)
+
+    assert f"/en/events/{cancelled.pk}/" not in client.get("/en/").content.decode()
 
 
 def test_event_page_unpublished_edition_404(client, current_edition):
