@@ -84,6 +84,23 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+#: What taking, freeing and promoting seats read of an event (the row is wide: its
+#: texts in three languages need not be read, or compiled into the query).
+_SEAT_FIELDS = (
+    "edition_id",
+    "status",
+    "capacity",
+    "seats_taken",
+    "max_seats_per_registration",
+    "starts_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "waitlist_enabled",
+    "waitlist_limit",
+    "updated_at",
+)
+
+
 def _lock_event(event_id: int) -> Event:
     # `of=("self",)`: lock the event row only. Without it PostgreSQL also locks the
     # joined edition row, and every registration of the festival waits for every other.
@@ -94,7 +111,12 @@ def _lock_event(event_id: int) -> Event:
     # registration (registration updated, its CheckIn insert waiting for the event)
     # deadlocked.
     try:
-        return Event.objects.select_for_update(of=("self",), no_key=True).select_related("edition").get(pk=event_id)
+        return (
+            Event.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("edition")
+            .only(*_SEAT_FIELDS, "edition__is_published")
+            .get(pk=event_id)
+        )
     except Event.DoesNotExist:
         raise RegistrationError("event_not_found") from None
 
@@ -119,7 +141,6 @@ def _waiting(event: Event):
     return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
 
 
-@transaction.atomic
 def registration_create(
     *, event_id: int, name: str, email: str, seats: int, language: str, now: datetime | None = None
 ) -> Registration:
@@ -128,6 +149,24 @@ def registration_create(
     Raises RegistrationError (409) when registration is impossible and SeatsError (400)
     when more seats are asked than one registration may take.
     """
+    for attempt in range(3):
+        code = _new_code()
+        try:
+            return _registration_create(
+                event_id=event_id, name=name, email=email, seats=seats, language=language, code=code, now=now
+            )
+        except IntegrityError:
+            # Booking codes are drawn at random from 31^8: should one be taken
+            # already, the whole transaction is rolled back and made again.
+            if attempt == 2 or not Registration.objects.filter(code=code).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _registration_create(
+    *, event_id: int, name: str, email: str, seats: int, language: str, code: str, now: datetime | None
+) -> Registration:
     now = now or timezone.now()
     event = _lock_event(event_id)
     _check_open(event, now)
@@ -139,39 +178,29 @@ def registration_create(
     if Registration.objects.filter(event=event, email=email, status__in=Registration.ACTIVE).exists():
         raise RegistrationError("already_registered")
 
-    waiting = _waiting(event)
     if seats <= event.capacity - event.seats_taken:
         status = Registration.Status.CONFIRMED
         event.seats_taken += seats
         event.save(update_fields=["seats_taken", "updated_at"])
     elif not event.waitlist_enabled:
         raise RegistrationError("event_full")
-    elif event.waitlist_limit is not None and (waiting.aggregate(n=Sum("seats"))["n"] or 0) + seats > (
+    elif event.waitlist_limit is not None and (_waiting(event).aggregate(n=Sum("seats"))["n"] or 0) + seats > (
         event.waitlist_limit
     ):
         raise RegistrationError("waitlist_full")
     else:
         status = Registration.Status.WAITLISTED
 
-    registration = Registration(
+    registration = Registration.objects.create(
         event=event,
         name=name.strip(),
         email=email,
         seats=seats,
         language=language,
         status=status,
+        code=code,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
     )
-    for attempt in range(5):
-        registration.code = _new_code()
-        try:
-            with transaction.atomic():
-                registration.save(force_insert=True)
-            break
-        except IntegrityError:
-            if Registration.objects.filter(code=registration.code).exists() and attempt < 4:
-                continue  # a booking code collision: draw again
-            raise
     logger.info("registration %s on event %s: %s (%s seats)", registration.code, event.pk, status, seats)
     return registration
 
@@ -293,16 +322,18 @@ def _record(
             result = CheckIn.Result.WAITLISTED
     now = timezone.now()
     first = None
+    if result is None and registration.checked_in_at is not None:
+        result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
     try:
         with transaction.atomic():
             if result is None:
                 taken = Registration.objects.filter(
                     pk=registration.pk, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
                 ).update(checked_in_at=now)
-                registration.refresh_from_db(fields=["status", "checked_in_at"])
                 if taken:
                     result, first = CheckIn.Result.OK, now
-                elif registration.status == Registration.Status.CONFIRMED:
+                    registration.checked_in_at = now
+                elif (registration := _reload(registration)).status == Registration.Status.CONFIRMED:
                     result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
                 else:  # cancelled between the two statements
                     result = CheckIn.Result.CANCELLED
@@ -324,6 +355,12 @@ def _record(
         raise
     logger.info("check-in at event %s: %s", event_id, result)
     return ScanResult(result=result, registration=registration, first_checked_in_at=first)
+
+
+def _reload(registration: Registration) -> Registration:
+    """The registration as another request left it (checked in, or cancelled, meanwhile)."""
+    registration.refresh_from_db(fields=["status", "checked_in_at"])
+    return registration
 
 
 def _previous_scan(nonce: str) -> ScanResult | None:
