@@ -206,9 +206,10 @@ class EventViewSet(
         return self.get_paginated_response([items[pk] for pk, _updated in rows])
 
     def _serialize(self, pks: list[int]) -> dict[int, dict]:
-        events = Event.objects.select_related("venue", "category").in_bulk(pks)
-        context = self.get_serializer_context()
-        return {pk: EventSerializer(event, context=context).data for pk, event in events.items()}
+        events = list(Event.objects.select_related("venue", "category").filter(pk__in=pks))
+        # One serializer for all of them: DRF builds a serializer's fields once per instance.
+        items = EventSerializer(events, many=True, context=self.get_serializer_context()).data
+        return {item["id"]: item for item in items}
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update", "update"):

@@ -273,14 +273,15 @@ class CheckIns(APIView):
         serializer = CheckInRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not Event.objects.filter(pk=data["event"]).exists():
-            raise serializers.ValidationError({"event": [_("Unknown activity.")]})
         device = request.headers.get("X-Device", "") or request.headers.get("User-Agent", "")
         common = {"event_id": data["event"], "nonce": data.get("nonce"), "user": request.user, "device": device}
-        if "secret" in data:
-            scan = services.checkin_scan(secret=data["secret"], **common)
-        else:
-            scan = services.checkin_manual(registration_id=data["registration"], **common)
+        try:
+            if "secret" in data:
+                scan = services.checkin_scan(secret=data["secret"], **common)
+            else:
+                scan = services.checkin_manual(registration_id=data["registration"], **common)
+        except services.UnknownEvent:
+            raise serializers.ValidationError({"event": [_("Unknown activity.")]}) from None
         registration = scan.registration if scan.result != CheckIn.Result.INVALID else None
         return Response(
             CheckInResponseSerializer(

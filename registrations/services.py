@@ -137,6 +137,12 @@ def _check_open(event: Event, now: datetime) -> None:
         raise RegistrationError("registration_closed")
 
 
+def _has_active_registration(event_id: int, email: str) -> bool:
+    return Registration.objects.filter(
+        event_id=event_id, email=normalise_email(email), status__in=Registration.ACTIVE
+    ).exists()
+
+
 def _waiting(event: Event):
     return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
 
@@ -156,8 +162,12 @@ def registration_create(
                 event_id=event_id, name=name, email=email, seats=seats, language=language, code=code, now=now
             )
         except IntegrityError:
-            # Booking codes are drawn at random from 31^8: should one be taken
-            # already, the whole transaction is rolled back and made again.
+            # The transaction was rolled back whole. Either this address already had
+            # an active registration (the UNIQUE constraint says so, which saves
+            # asking before every insert), or the booking code, drawn at random
+            # from 31^8, was taken: then the registration is made again.
+            if _has_active_registration(event_id, email):
+                raise RegistrationError("already_registered") from None
             if attempt == 2 or not Registration.objects.filter(code=code).exists():
                 raise
     raise AssertionError("unreachable")
@@ -175,13 +185,13 @@ def _registration_create(
     if seats > event.capacity:
         raise RegistrationError("too_many_seats")
     email = normalise_email(email)
-    if Registration.objects.filter(event=event, email=email, status__in=Registration.ACTIVE).exists():
-        raise RegistrationError("already_registered")
-
     if seats <= event.capacity - event.seats_taken:
+        # The common case, kept short: the event row is locked until commit.
         status = Registration.Status.CONFIRMED
         event.seats_taken += seats
-        event.save(update_fields=["seats_taken", "updated_at"])
+        Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken, updated_at=now)
+    elif _has_active_registration(event.pk, email):
+        raise RegistrationError("already_registered")
     elif not event.waitlist_enabled:
         raise RegistrationError("event_full")
     elif event.waitlist_limit is not None and (_waiting(event).aggregate(n=Sum("seats"))["n"] or 0) + seats > (
@@ -279,6 +289,10 @@ class ScanResult:
     first_checked_in_at: datetime | None
 
 
+class UnknownEvent(ValueError):
+    """A check-in for an activity that does not exist (a 400: the scanner sent nonsense)."""
+
+
 def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
     """Check a scanned ticket in at the door of an event.
 
@@ -287,27 +301,27 @@ def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device:
     the same ticket at once get exactly one `ok`. Every attempt is logged. A
     repeated nonce returns the first answer and records nothing new.
     """
-    if nonce and (previous := _previous_scan(nonce)) is not None:
-        return previous
     try:
         claims = verify_token(secret)
     except InvalidTicket:
-        return _record(event_id, None, CheckIn.Result.INVALID, nonce=nonce, user=user, device=device, method="qr")
-    registration = (
-        Registration.objects.select_related("event").filter(pk=claims.registration_id, event_id=claims.event_id).first()
-    )
-    if registration is None:
-        return _record(event_id, None, CheckIn.Result.INVALID, nonce=nonce, user=user, device=device, method="qr")
-    return _record(event_id, registration, None, nonce=nonce, user=user, device=device, method="qr")
+        registration = None
+    else:
+        registration = _find_registration(pk=claims.registration_id, event_id=claims.event_id)
+    result = CheckIn.Result.INVALID if registration is None else None
+    return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method="qr")
 
 
 def checkin_manual(*, registration_id: int, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
     """Check in a registration found by name or booking code, when there is no QR code."""
-    if nonce and (previous := _previous_scan(nonce)) is not None:
-        return previous
-    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    registration = _find_registration(pk=registration_id)
     result = CheckIn.Result.INVALID if registration is None else None
     return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method="manual")
+
+
+def _find_registration(**filters) -> Registration | None:
+    # No ORDER BY (first() would add one): at most one row matches.
+    found = Registration.objects.select_related("event").filter(**filters).order_by()[:1]
+    return next(iter(found), None)
 
 
 def _record(
@@ -320,6 +334,8 @@ def _record(
             result = CheckIn.Result.CANCELLED
         elif registration.status == Registration.Status.WAITLISTED:
             result = CheckIn.Result.WAITLISTED
+    if (registration is None or registration.event_id != event_id) and not Event.objects.filter(pk=event_id).exists():
+        raise UnknownEvent(event_id)
     now = timezone.now()
     first = None
     if result is None and registration.checked_in_at is not None:
@@ -348,8 +364,10 @@ def _record(
                 device=device[:200],
             )
     except IntegrityError:
-        # The same nonce sent twice at the same moment: the other request
-        # recorded it first, and this one's check-in was rolled back.
+        # A nonce seen before (a retry, or the same request twice at once): the
+        # first answer stands, and this attempt's check-in was rolled back. The
+        # UNIQUE constraint on the nonce tells, so that new scans (nearly all of
+        # them) need not look their nonce up first.
         if nonce and (previous := _previous_scan(nonce)) is not None:
             return previous
         raise
