@@ -258,7 +258,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fortnight.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -305,6 +305,9 @@ RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # How long anonymous answers of the public programme (page, API, feeds) may be
 # served from the cache; any change to an event invalidates them at once. 0: off.
 PROGRAMME_CACHE_SECONDS = env_int("PROGRAMME_CACHE_SECONDS", 60)
+# How long each worker remembers an API token's user (door phones send one with
+# every scan); a revoked token stops working within this time. 0: never remember.
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 30)
 # Where attendees write about their data (shown in the privacy notice).
 CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 # Public base URL used in links that leave the site (e-mails, calendars).

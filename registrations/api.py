@@ -283,14 +283,20 @@ class CheckIns(APIView):
         except services.UnknownEvent:
             raise serializers.ValidationError({"event": [_("Unknown activity.")]}) from None
         registration = scan.registration if scan.result != CheckIn.Result.INVALID else None
+        # Built by hand (CheckInResponseSerializer documents it): this answers every scan at the door.
+        first = scan.first_checked_in_at
         return Response(
-            CheckInResponseSerializer(
-                {
-                    "result": scan.result,
-                    "registration": registration,
-                    "first_checked_in_at": scan.first_checked_in_at,
-                }
-            ).data
+            {
+                "result": scan.result,
+                "registration": registration
+                and {
+                    "code": registration.code,
+                    "name": registration.name,
+                    "seats": registration.seats,
+                    "event": registration.event_id,
+                },
+                "first_checked_in_at": first and timezone.localtime(first).isoformat(),
+            }
         )
 
 

@@ -11,10 +11,13 @@ from .models import Registration
 
 
 def can_check_in(user) -> bool:
-    """Door staff and organisers (one query: this guards every scan)."""
-    return bool(
-        user.is_authenticated and (user.is_superuser or user.groups.filter(name__in=[DOOR_STAFF, ORGANISERS]).exists())
-    )
+    """Door staff and organisers. This guards every scan: the answer is kept on the user
+    object, which token authentication reuses for TOKEN_CACHE_SECONDS."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_can_check_in"):
+        user._can_check_in = user.is_superuser or user.groups.filter(name__in=[DOOR_STAFF, ORGANISERS]).exists()
+    return user._can_check_in
 
 
 def can_see_registrations(user, event: Event) -> bool:

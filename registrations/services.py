@@ -320,7 +320,12 @@ def checkin_manual(*, registration_id: int, event_id: int, nonce: str | None, us
 
 def _find_registration(**filters) -> Registration | None:
     # No ORDER BY (first() would add one): at most one row matches.
-    found = Registration.objects.select_related("event").filter(**filters).order_by()[:1]
+    found = (
+        Registration.objects.select_related("event")
+        .only("event_id", "event__status", "code", "name", "seats", "status", "checked_in_at")
+        .filter(**filters)
+        .order_by()[:1]
+    )
     return next(iter(found), None)
 
 

@@ -93,3 +93,13 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_api_tokens():
+    """API tokens remembered by a worker must not outlive the test that made them."""
+    from fortnight.authentication import forget_tokens
+
+    forget_tokens()
+    yield
+    forget_tokens()

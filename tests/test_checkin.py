@@ -344,3 +344,26 @@ def test_manual_registration_id_out_of_range_invalid(door, event):
         200,
         {"result": "invalid", "registration": None, "first_checked_in_at": None},
     )
+
+
+def test_token_memory_remembers_within_ttl_and_off_at_zero(settings):
+    """A worker remembers a token's user for TOKEN_CACHE_SECONDS (a revoked token works until
+    then); with 0 a revoked token stops at once. Permissions are still checked per request."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    url = "/api/v1/events/1/checkins/stats/"
+    remembered, forgotten = (Token.objects.create(user=UserFactory()) for _ in range(2))
+    clients = {}
+    for name, token in (("remembered", remembered), ("forgotten", forgotten)):
+        clients[name] = APIClient()
+        clients[name].credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        assert clients[name].get(url).status_code == 403  # authenticated, not door staff
+
+    remembered.delete()
+    assert clients["remembered"].get(url).status_code == 403  # still known to this worker
+    settings.TOKEN_CACHE_SECONDS = 0
+    forgotten.delete()
+    assert clients["forgotten"].get(url).status_code == 401
