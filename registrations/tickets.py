@@ -100,20 +100,24 @@ def _private_key(edition_id: int, fingerprint: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
-def public_key_bytes(edition_id: int, *, fresh: bool = False) -> bytes:
-    """The edition's raw 32-byte public key, cached: check-ins verify many tickets.
+#: Public keys already read, per edition id. An edition's key never changes, so each
+#: worker keeps it for good: a check-in then costs no round trip for it.
+_public_keys: dict[int, bytes] = {}
 
-    `fresh` reads it from the database and refreshes the cache.
+
+def public_key_bytes(edition_id: int, *, fresh: bool = False) -> bytes:
+    """The edition's raw 32-byte public key, kept in memory: check-ins verify many tickets.
+
+    `fresh` reads it from the database again.
     """
-    cache_key = f"ticket-public-key:{edition_id}"
-    raw = None if fresh else cache.get(cache_key)
+    raw = None if fresh else _public_keys.get(edition_id)
     if raw is None:
         try:
             raw = bytes(TicketKey.objects.values_list("public_key", flat=True).get(edition_id=edition_id))
         except TicketKey.DoesNotExist:
-            cache.delete(cache_key)
+            _public_keys.pop(edition_id, None)
             return b""
-        cache.set(cache_key, raw, timeout=None)
+        _public_keys[edition_id] = raw
     return raw
 
 
@@ -166,8 +170,8 @@ def verify_token(token: str) -> TicketClaims:
     try:
         return verify_with_public_key(token, raw_public)
     except InvalidTicket:
-        # The cache may hold the key of a database since replaced (a restore, a
-        # reset staging database sharing its Redis): check against the stored key.
+        # The memory may hold the key of a database since replaced (a restore, a
+        # test database rolled back): check against the stored key.
         stored = public_key_bytes(claims.edition_id, fresh=True)
         if not stored or stored == raw_public:
             raise
