@@ -37,9 +37,12 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     valid = filterset.is_valid()
     rows = list(filterset.qs.order_by("starts_at", "pk").values_list("pk", "updated_at", "starts_at")) if valid else []
     cards = cached_fragments([(pk, updated) for pk, updated, _starts in rows], kind="card", build=_render_cards)
+    # Grouped by the day each activity starts; with a day chosen, all under that day
+    # (an exhibition that opened earlier is on that day too).
+    chosen_day = filterset.form.cleaned_data.get("date") if valid else None
     days = [
         (day, [cards[pk] for pk, _updated, _starts in group])
-        for day, group in itertools.groupby(rows, key=lambda row: timezone.localtime(row[2]).date())
+        for day, group in itertools.groupby(rows, key=lambda row: chosen_day or timezone.localtime(row[2]).date())
     ]
     context = {
         "edition": edition_obj,

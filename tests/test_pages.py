@@ -425,3 +425,18 @@ def test_pages_stylesheet_is_local(client, event):
 
     assert re.findall(r"<link[^>]*>", page) == ['<link rel="stylesheet" href="/static/css/site.css">']
     assert re.findall(r"<script[^>]*\bsrc=", page) == []
+
+
+def test_programme_day_filter_lists_a_running_exhibition_under_that_day(client, current_edition):
+    exhibition = EventFactory(
+        edition=current_edition,
+        title_en="Faces of reconciliation",
+        starts_at=brussels(2036, 10, 20, 10),
+        ends_at=brussels(2036, 10, 30, 18),
+    )
+
+    page = client.get("/en/?date=2036-10-22").content.decode()
+
+    headings = re.findall(r'<h2 id="day-([0-9-]+)">', page)
+    assert headings == ["2036-10-22"]
+    assert f"/en/events/{exhibition.pk}/" in page
