@@ -289,10 +289,6 @@ class Event(models.Model):
             return None
         return max(self.capacity - self.seats_taken, 0)
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.edition.is_published
-
     def registration_status_at(self, now) -> str:
         if self.capacity is None:
             return self.RegistrationStatus.NOT_REQUIRED

@@ -15,6 +15,11 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 
+def normalise_email(email: str) -> str:
+    """Addresses are stored and compared in lower case: one person, one registration."""
+    return email.strip().lower()
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")

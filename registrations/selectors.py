@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from programme.models import Event
 from programme.roles import DOOR_STAFF, ORGANISERS, is_organiser
 
-from .models import Registration
+from .models import Registration, normalise_email
 
 
 def can_check_in(user) -> bool:
@@ -26,6 +26,15 @@ def can_see_registrations(user, event: Event) -> bool:
         return True
     return bool(
         user.is_authenticated and event.association_id and event.association.members.filter(pk=user.pk).exists()
+    )
+
+
+def active_registration_id(event_id: int, email: str) -> int | None:
+    """The id of the address's confirmed or waitlisted registration for the event, if any."""
+    return (
+        Registration.objects.filter(event_id=event_id, email=normalise_email(email), status__in=Registration.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

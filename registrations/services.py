@@ -32,7 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import Event
 
-from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration
+from . import selectors
+from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email
 from .tickets import InvalidTicket, verify_token
 
 logger = logging.getLogger(__name__)
@@ -78,10 +79,6 @@ def seats_error(maximum: int) -> str:
 
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 #: What taking, freeing and promoting seats read of an event (the row is wide: its
@@ -137,12 +134,6 @@ def _check_open(event: Event, now: datetime) -> None:
         raise RegistrationError("registration_closed")
 
 
-def _has_active_registration(event_id: int, email: str) -> bool:
-    return Registration.objects.filter(
-        event_id=event_id, email=normalise_email(email), status__in=Registration.ACTIVE
-    ).exists()
-
-
 def _waiting(event: Event):
     return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED)
 
@@ -166,7 +157,7 @@ def registration_create(
             # an active registration (the UNIQUE constraint says so, which saves
             # asking before every insert), or the booking code, drawn at random
             # from 31^8, was taken: then the registration is made again.
-            if _has_active_registration(event_id, email):
+            if selectors.active_registration_id(event_id, email) is not None:
                 raise RegistrationError("already_registered") from None
             if attempt == 2 or not Registration.objects.filter(code=code).exists():
                 raise
@@ -190,7 +181,7 @@ def _registration_create(
         status = Registration.Status.CONFIRMED
         event.seats_taken += seats
         Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken, updated_at=now)
-    elif _has_active_registration(event.pk, email):
+    elif selectors.active_registration_id(event.pk, email) is not None:
         raise RegistrationError("already_registered")
     elif not event.waitlist_enabled:
         raise RegistrationError("event_full")

@@ -82,15 +82,9 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
             status=429,
         )
     if form.is_valid():
-        registration = (
-            Registration.objects.filter(
-                event=event, email=services.normalise_email(form.cleaned_data["email"]), status__in=Registration.ACTIVE
-            )
-            .only("pk")
-            .first()
-        )
-        if registration is not None:
-            tasks.send_registration_link_later(registration.pk)
+        registration_id = selectors.active_registration_id(event.pk, form.cleaned_data["email"])
+        if registration_id is not None:
+            tasks.send_registration_link_later(registration_id)
     return render(request, "registrations/link_sent.html", {"event": event}, status=200 if form.is_valid() else 400)
 
 
