@@ -7,13 +7,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.services import ROOT, celery_worker, wait_until
+
 SEND_PING = "import django; django.setup(); from celery_app import ping; print(ping.delay().id)"
 
 
@@ -33,13 +33,7 @@ def _env(tmp_path: Path, redis_url: str) -> dict[str, str]:
 
 def _worker_runs_a_sent_task(tmp_path: Path, env: dict[str, str]) -> None:
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "celery_app", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
+    with celery_worker(env, log_path):
         sent = subprocess.run(
             [sys.executable, "-c", SEND_PING], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
         )
@@ -47,18 +41,8 @@ def _worker_runs_a_sent_task(tmp_path: Path, env: dict[str, str]) -> None:
         task_id = sent.stdout.strip().splitlines()[-1]
         assert re.fullmatch(r"[0-9a-f-]{36}", task_id)
         expected = f"Task fortnight.ping[{task_id}] succeeded"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if expected in log_path.read_text():
-                break
-            assert worker.poll() is None, log_path.read_text()
-            time.sleep(0.2)
-        log_text = log_path.read_text()
-        assert expected in log_text, log_text
-        assert "'pong'" in log_text
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        wait_until(lambda: expected in log_path.read_text(), timeout=60, describe=log_path.read_text)
+        assert "'pong'" in log_path.read_text()
 
 
 def test_worker_runs_task_on_filesystem_transport_without_broker_server(tmp_path):
