@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import Event
 
-from . import selectors
+from . import selectors, tasks
 from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email
 from .tickets import InvalidTicket, verify_token
 
@@ -262,6 +263,28 @@ def registration_cancel(
     waitlist_promote(event=event, now=now)
     logger.info("registration %s cancelled by %s", registration.code, by)
     return registration
+
+
+#: A registration's links are e-mailed again at most once in this many seconds, so that
+#: nobody can fill an attendee's inbox by asking for them over and over.
+LINK_MAIL_INTERVAL = 10 * 60
+
+
+def registration_send_link(*, event_id: int, email: str) -> bool:
+    """Queue an e-mail with the links of that address's active registration for the event.
+
+    The caller answers the same whether or not the address is registered;
+    returns whether an e-mail was queued (not when the address has no active
+    registration, nor again within LINK_MAIL_INTERVAL).
+    """
+    registration_id = selectors.active_registration_id(event_id, email)
+    if registration_id is None:
+        return False
+    if not cache.add(f"registration-link-mail:{registration_id}", True, timeout=LINK_MAIL_INTERVAL):
+        logger.info("links of registration %s already e-mailed less than %s s ago", registration_id, LINK_MAIL_INTERVAL)
+        return False
+    tasks.send_registration_link_later(registration_id)
+    return True
 
 
 def on_event_changed(sender, *, event: Event, changed: set[str], **kwargs) -> None:

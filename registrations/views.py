@@ -13,7 +13,7 @@ from programme.calendar import build_calendar, ics_response
 from programme.models import Edition
 from programme.selectors import public_events
 
-from . import selectors, services, tasks
+from . import selectors, services
 from .forms import RegistrationForm, ResendForm
 from .links import mine_from_secret, registration_from_secret, registration_links
 from .models import Registration
@@ -82,9 +82,7 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
             status=429,
         )
     if form.is_valid():
-        registration_id = selectors.active_registration_id(event.pk, form.cleaned_data["email"])
-        if registration_id is not None:
-            tasks.send_registration_link_later(registration_id)
+        services.registration_send_link(event_id=event.pk, email=form.cleaned_data["email"])
     return render(request, "registrations/link_sent.html", {"event": event}, status=200 if form.is_valid() else 400)
 
 

@@ -273,6 +273,18 @@ def test_resend_link_mails_that_address_only(client, event, eager_tasks, django_
     assert ann_paths["ticket_url"].startswith("/nl/")
 
 
+def test_resend_link_at_most_once_per_interval(client, event, eager_tasks, django_capture_on_commit_callbacks):
+    RegistrationFactory(event=event, email="ann@example.org")
+    RegistrationFactory(event=event, email="bob@example.org")
+    pages = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in ("ann@example.org", "Ann@Example.org", "bob@example.org", "ann@example.org"):
+            response = client.post(f"/en/events/{event.pk}/register/link/", {"email": email})
+            pages.append((response.status_code, "Check your e-mail" in response.content.decode()))
+    assert pages == [(200, True)] * 4
+    assert [message.to for message in mail.outbox] == [["ann@example.org"], ["bob@example.org"]]
+
+
 def test_resend_link_unknown_address_same_page_no_mail(client, event, eager_tasks, django_capture_on_commit_callbacks):
     RegistrationFactory(event=event, email="ann@example.org")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
