@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
 #: Bounds that model integer fields get from the database backend, not from us.
 DATABASE_INTEGER_LIMITS = {
     2**15 - 1,
@@ -32,3 +35,29 @@ def drop_database_integer_limits(result: dict, generator, request, public) -> di
 
     walk(result)
     return result
+
+
+# --- Error answers, documented once ---------------------------------------------------
+
+_DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+_FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input: each field in error (or `non_field_errors`) with its messages, in the client's language.",
+    401: "No credentials, or invalid ones: send a token (`Authorization: Token ...`) or a session.",
+    403: "Authenticated, but this role may not do this.",
+    404: "No such object, or not one this client may see.",
+    413: "The request body is larger than the server accepts.",
+    429: "Too many attempts from this address: wait a minute.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an endpoint: `responses={200: ..., **errors(400, 404)}`.
+    A 400 names the fields in error; the others say what went wrong in `detail`."""
+    return {
+        code: OpenApiResponse(_FIELD_ERRORS if code == 400 else _DETAIL, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }

@@ -288,9 +288,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fortnight.schema.drop_database_integer_limits",
     ],
-    # Two models have a `status` with different choices: name their enums.
+    # Two models have a `status` with different choices, and an event's
+    # `registration_status` would take a registration's enum name: name them all.
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "programme.models.Event.Status",
+        "EventRegistrationStatusEnum": "programme.models.Event.RegistrationStatus",
         "RegistrationStatusEnum": "registrations.models.Registration.Status",
     },
 }

@@ -6,18 +6,19 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from programme import api as programme_api
 from programme import calendar as programme_calendar
 from registrations import urls as registrations_urls
 from registrations.door import LoginView
 
+from .views import TokenView, admin_login
+
 admin.site.site_header = "Fortnight"
 admin.site.site_title = "Fortnight"
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *registrations_urls.api_urlpatterns,
@@ -32,6 +33,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("admin/login/", admin_login),  # before the admin's own: the limit per address
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+
+from fortnight.schema import errors
 
 from . import services
 from .cache import cached_fragments, cached_public_answer
@@ -70,7 +72,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventDetailSerializer(EventSerializer):
     edition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    association = serializers.StringRelatedField(read_only=True)
+    association = serializers.CharField(source="association.name", read_only=True, allow_null=True)
 
     class Meta(EventSerializer.Meta):
         fields = [
@@ -172,6 +174,16 @@ class EventWriteSerializer(serializers.ModelSerializer):
         return EventDetailSerializer(instance, context=self.context).data
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: EventSerializer(many=True), **errors(400, 404)}),
+    retrieve=extend_schema(responses={200: EventDetailSerializer, **errors(404)}),
+    create=extend_schema(
+        request=EventWriteSerializer, responses={201: EventDetailSerializer, **errors(400, 401, 403, 413)}
+    ),
+    partial_update=extend_schema(
+        request=EventWriteSerializer, responses={200: EventDetailSerializer, **errors(400, 401, 403, 404, 413)}
+    ),
+)
 @method_decorator(cached_public_answer, name="dispatch")
 class EventViewSet(
     mixins.ListModelMixin,

@@ -11,13 +11,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fortnight.pagination import Pagination
+from fortnight.schema import errors
 from programme.models import Edition, Event
 from programme.roles import is_organiser
 
@@ -112,8 +114,18 @@ ERROR_SCHEMA = inline_serializer(
 )
 
 
+def _event_whose_registrations_are_visible(request, event_id: int) -> Event:
+    """The event, if it exists (404) and the user may see its registrations (403)."""
+    event = get_object_or_404(Event.objects.select_related("association"), pk=event_id)
+    if not selectors.can_see_registrations(request.user, event):
+        raise PermissionDenied(_("Only organisers and the activity's association can see its registrations."))
+    return event
+
+
 class EventRegistrations(APIView):
     """Register for an event (anyone); list its registrations (organisers and the event's association)."""
+
+    pagination_class = Pagination  # for the list (the schema wraps it too)
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -124,10 +136,9 @@ class EventRegistrations(APIView):
         request=RegistrationCreateSerializer,
         responses={
             201: RegistrationCreatedSerializer,
-            400: OpenApiResponse(description="Invalid input: field errors."),
-            404: OpenApiResponse(description="No such event."),
+            **errors(400, 404),
             409: ERROR_SCHEMA,
-            429: OpenApiResponse(description="Too many attempts from this address."),
+            **errors(413, 429),
         },
         operation_id="events_registrations_create",
     )
@@ -154,24 +165,19 @@ class EventRegistrations(APIView):
         return Response(registration_answer(registration, request), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={200: RegistrationListSerializer(many=True)},
+        responses={200: RegistrationListSerializer(many=True), **errors(400, 401, 403, 404)},
         parameters=[OpenApiParameter("status", str, enum=[s for s, _l in Registration.Status.choices])],
         operation_id="events_registrations_list",
     )
     def get(self, request, event_id: int):
-        event = get_object_or_404(Event.objects.select_related("association"), pk=event_id)
-        if not selectors.can_see_registrations(request.user, event):
-            return Response(
-                {"detail": _("Only organisers and the activity's association can see its registrations.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+        event = _event_whose_registrations_are_visible(request, event_id)
         queryset = selectors.event_registrations(event)
         wanted = request.query_params.get("status")
         if wanted:
             if wanted not in Registration.Status.values:
                 raise serializers.ValidationError({"status": [_("Unknown status.")]})
             queryset = queryset.filter(status=wanted)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(RegistrationListSerializer(page, many=True).data)
 
@@ -179,7 +185,7 @@ class EventRegistrations(APIView):
 class EventRegistrationDetail(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={204: None, 403: OpenApiResponse(), 404: OpenApiResponse(), 409: ERROR_SCHEMA})
+    @extend_schema(responses={204: None, **errors(401, 403, 404), 409: ERROR_SCHEMA})
     def delete(self, request, event_id: int, registration_id: int):
         """Cancel a registration (organisers): frees its seats and promotes the waiting list."""
         if not is_organiser(request.user):
@@ -195,12 +201,15 @@ class EventRegistrationDetail(APIView):
 class EventRegistrationsExport(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The registrations, as CSV.")})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The registrations, as CSV."),
+            **errors(401, 403, 404),
+        }
+    )
     def get(self, request, event_id: int):
         """The event's registrations as a CSV file (organisers and the event's association)."""
-        event = get_object_or_404(Event.objects.select_related("association"), pk=event_id)
-        if not selectors.can_see_registrations(request.user, event):
-            return Response(status=status.HTTP_403_FORBIDDEN)
+        event = _event_whose_registrations_are_visible(request, event_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="registrations-event-{event.pk}.csv"'
         response.write("\ufeff")  # so that spreadsheet programs read UTF-8
@@ -266,7 +275,9 @@ class CheckInResponseSerializer(serializers.Serializer):
 class CheckIns(APIView):
     permission_classes = [IsDoorStaffOrOrganiser]
 
-    @extend_schema(request=CheckInRequestSerializer, responses={200: CheckInResponseSerializer})
+    @extend_schema(
+        request=CheckInRequestSerializer, responses={200: CheckInResponseSerializer, **errors(400, 401, 403, 413)}
+    )
     def post(self, request):
         """Check a ticket in: {secret, event, nonce?} for a scanned QR code, or
         {registration, event, nonce?} for an attendee found by name or booking code."""
@@ -314,7 +325,8 @@ class CheckInStats(APIView):
                     "checked_in_registrations": serializers.IntegerField(),
                     "expected_registrations": serializers.IntegerField(),
                 },
-            )
+            ),
+            **errors(401, 403, 404),
         }
     )
     def get(self, request, event_id: int):
@@ -327,7 +339,11 @@ class AttendeeSearch(APIView):
     permission_classes = [IsDoorStaffOrOrganiser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True, description="Name or booking code, 2+ characters.")],
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, pattern=r"\S.*\S", description="Name or booking code, 2+ characters."
+            )
+        ],
         responses={
             200: inline_serializer(
                 "Attendee",
@@ -340,7 +356,8 @@ class AttendeeSearch(APIView):
                     "checked_in_at": serializers.DateTimeField(allow_null=True),
                 },
                 many=True,
-            )
+            ),
+            **errors(400, 401, 403, 404),
         },
     )
     def get(self, request, event_id: int):
@@ -384,7 +401,8 @@ class TicketPublicKey(APIView):
                     "algorithm": serializers.CharField(),
                     "public_key": serializers.CharField(),
                 },
-            )
+            ),
+            **errors(401, 403, 404),
         }
     )
     def get(self, request, slug: str):

@@ -22,14 +22,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
 
+from fortnight.ratelimit import LOGIN_RATE_LIMITED, login_rate_limited
 from programme.selectors import public_events
 
 from . import selectors
 
-#: Login attempts (right or wrong) per client address.
-LOGIN_RATE_LIMIT = "20/m"
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -40,11 +38,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if is_ratelimited(request, group="login", key="ip", rate=LOGIN_RATE_LIMIT, method="POST", increment=True):
-            form = self.get_form()
-            context = self.get_context_data(
-                form=form, error=_("Too many login attempts from your address. Wait a minute and try again.")
-            )
+        if login_rate_limited(request):
+            context = self.get_context_data(form=self.get_form(), error=LOGIN_RATE_LIMITED)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import os
+import time
 
 import pytest
 from django.conf import settings
@@ -103,3 +104,14 @@ def _forget_api_tokens():
     forget_tokens()
     yield
     forget_tokens()
+
+
+@pytest.fixture
+def rate_window():
+    """The rate limits count per minute window: start, well inside one, a test whose
+    requests must all fall in the same window (the test client's address, 127.0.0.1)."""
+    from django_ratelimit.core import _get_window
+
+    left = _get_window("127.0.0.1", 60) - time.time()
+    if left < 5:
+        time.sleep(max(left, 0) + 0.5)

@@ -290,7 +290,7 @@ def test_login_refuses_an_outside_next(door_staff):
     assert (response.status_code, response["Location"]) == (302, "/en/door/")
 
 
-def test_login_is_rate_limited(door_staff, settings):
+def test_login_is_rate_limited(door_staff, settings, rate_window):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "login"}}
     client = Client()
     statuses = [

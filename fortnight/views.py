@@ -1,0 +1,42 @@
+"""Project-level views: the login endpoints that are not the door's."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException
+
+from .ratelimit import LOGIN_RATE_LIMITED, login_rate_limited
+from .schema import errors
+
+
+class LoginRateLimited(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = LOGIN_RATE_LIMITED
+    default_code = "rate_limited"
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for the API token of that account."""
+
+    @extend_schema(
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), **errors(400, 429)},
+        operation_id="auth_token_create",
+    )
+    def post(self, request, *args, **kwargs):
+        if login_rate_limited(request):
+            raise LoginRateLimited()
+        return super().post(request, *args, **kwargs)
+
+
+@never_cache
+def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
+    """The back office's login, with the same limit per address as the other logins."""
+    if request.method == "POST" and login_rate_limited(request):
+        return render(request, "too_many_logins.html", {"message": LOGIN_RATE_LIMITED}, status=429)
+    return admin.site.login(request, extra_context)
