@@ -42,10 +42,19 @@ def drop_database_integer_limits(result: dict, generator, request, public) -> di
 _DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 _FIELD_ERRORS = {
     "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},  # a field's messages
+            {"type": "object"},  # a list's or a nested object's errors, by position or field
+            {"type": "string"},  # `detail`: a body that is not JSON
+        ]
+    },
 }
 _ERROR_DESCRIPTIONS = {
-    400: "Invalid input: each field in error (or `non_field_errors`) with its messages, in the client's language.",
+    400: (
+        "Invalid input: each field in error (or `non_field_errors`) with its messages, in the client's language; "
+        "a body that cannot be parsed gets `detail`."
+    ),
     401: "No credentials, or invalid ones: send a token (`Authorization: Token ...`) or a session.",
     403: "Authenticated, but this role may not do this.",
     404: "No such object, or not one this client may see.",

@@ -14,6 +14,8 @@ from registrations.door import LoginView
 
 from .views import TokenView, admin_login
 
+handler404 = "fortnight.views.page_not_found"
+
 admin.site.site_header = "Fortnight"
 admin.site.site_title = "Fortnight"
 

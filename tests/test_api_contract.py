@@ -138,6 +138,10 @@ def test_events(clients, event, current_edition, settings):
     }
     call(organiser, "post", "/api/v1/events/", new, expected=201)
     call(organiser, "post", "/api/v1/events/", {**new, "capacity": -1}, expected=400)
+    call(organiser, "post", "/api/v1/events/", {**new, "languages": ["xx"]}, expected=400)  # nested errors
+    malformed = organiser.post("/api/v1/events/", b"{", content_type="application/json")
+    assert malformed.status_code == 400
+    documented(malformed, "post", "/api/v1/events/")
     call(anonymous, "post", "/api/v1/events/", new, expected=401)
     call(door, "post", "/api/v1/events/", new, expected=403)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
@@ -219,3 +223,12 @@ def test_token(clients):
     body = {"username": "ann", "password": "correct horse battery staple"}
     call(clients["anonymous"], "post", "/api/v1/auth/token/", body, expected=200)
     call(clients["anonymous"], "post", "/api/v1/auth/token/", {**body, "password": "wrong"}, expected=400)
+
+
+def test_unknown_api_url_json_404_in_client_language(client):
+    for lang, detail in (("en", "Not found."), ("fr", "Pas trouvé."), ("nl", "Niet gevonden.")):
+        response = client.get("/api/v1/events/1/nothing-here/", HTTP_ACCEPT_LANGUAGE=lang)
+        assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+        assert response.json() == {"detail": detail}
+    page = client.get("/en/nothing-here/")
+    assert (page.status_code, page["Content-Type"]) == (404, "text/html; charset=utf-8")
