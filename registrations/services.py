@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -320,27 +320,77 @@ def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device:
     except InvalidTicket:
         registration = None
     else:
-        registration = _find_registration(pk=claims.registration_id, event_id=claims.event_id)
+        registration = _find_registration(claims.registration_id, claims.event_id)
     result = CheckIn.Result.INVALID if registration is None else None
     return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method="qr")
 
 
 def checkin_manual(*, registration_id: int, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
     """Check in a registration found by name or booking code, when there is no QR code."""
-    registration = _find_registration(pk=registration_id)
+    registration = _find_registration(registration_id)
     result = CheckIn.Result.INVALID if registration is None else None
     return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method="manual")
 
 
-def _find_registration(**filters) -> Registration | None:
-    # No ORDER BY (first() would add one): at most one row matches.
-    found = (
-        Registration.objects.select_related("event")
-        .only("event_id", "event__status", "code", "name", "seats", "status", "checked_in_at")
-        .filter(**filters)
-        .order_by()[:1]
-    )
-    return next(iter(found), None)
+# The door's three statements are written in SQL: building them with the ORM costs
+# the worker more CPU than running them does, on the path of every scan (about a
+# third of a check-in's CPU; bench/RESULTS.md, bench/profile_scenario.py).
+_SCAN_SQL = (
+    "SELECT r.id, r.event_id, r.code, r.name, r.seats, r.status, r.checked_in_at, e.status AS event_status"
+    f" FROM {Registration._meta.db_table} r JOIN {Event._meta.db_table} e ON e.id = r.event_id WHERE r.id = %s"
+)
+_CHECK_IN_SQL = (
+    f"UPDATE {Registration._meta.db_table} SET checked_in_at = %s"
+    " WHERE id = %s AND status = %s AND checked_in_at IS NULL"
+)
+
+
+_LOG_COLUMNS = (
+    "event_id",
+    "registration_id",
+    "result",
+    "method",
+    "nonce",
+    "first_checked_in_at",
+    "user_id",
+    "device",
+    "created_at",
+)
+_LOG_SQL = (
+    f"INSERT INTO {CheckIn._meta.db_table} ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_LOG_COLUMNS))})"
+)
+
+
+def _log_scan(**values) -> None:
+    """Add a row to the check-in log (CheckIn): the values of _LOG_COLUMNS, times as aware datetimes."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LOG_SQL,
+            [adapt(values[c]) if c.endswith("_at") else values[c] for c in _LOG_COLUMNS],
+        )
+
+
+def _find_registration(registration_id: int, event_id: int | None = None) -> Registration | None:
+    """The registration (with its event's status as `event_status`), if it exists and,
+    when `event_id` is given, belongs to that event."""
+    low, high = connection.ops.integer_field_range(Registration._meta.pk.get_internal_type())
+    if not low <= registration_id <= high:  # a typed id beyond any row's (the ORM checks this itself)
+        return None
+    registration = next(iter(Registration.objects.raw(_SCAN_SQL, [registration_id])), None)
+    if registration is None or (event_id is not None and registration.event_id != event_id):
+        return None
+    return registration
+
+
+def _take_check_in(registration: Registration, now: datetime) -> bool:
+    """Mark a confirmed registration checked in, unless it already is: True if this call did."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CHECK_IN_SQL,
+            [connection.ops.adapt_datetimefield_value(now), registration.pk, Registration.Status.CONFIRMED],
+        )
+        return cursor.rowcount == 1
 
 
 def _record(
@@ -349,7 +399,7 @@ def _record(
     if result is None:
         if registration.event_id != event_id:
             result = CheckIn.Result.WRONG_EVENT
-        elif registration.status == Registration.Status.CANCELLED or registration.event.status == "cancelled":
+        elif registration.status == Registration.Status.CANCELLED or registration.event_status == "cancelled":
             result = CheckIn.Result.CANCELLED
         elif registration.status == Registration.Status.WAITLISTED:
             result = CheckIn.Result.WAITLISTED
@@ -362,25 +412,23 @@ def _record(
     try:
         with transaction.atomic():
             if result is None:
-                taken = Registration.objects.filter(
-                    pk=registration.pk, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
-                ).update(checked_in_at=now)
-                if taken:
+                if _take_check_in(registration, now):
                     result, first = CheckIn.Result.OK, now
                     registration.checked_in_at = now
                 elif (registration := _reload(registration)).status == Registration.Status.CONFIRMED:
                     result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
                 else:  # cancelled between the two statements
                     result = CheckIn.Result.CANCELLED
-            CheckIn.objects.create(
+            _log_scan(
                 event_id=event_id,
-                registration=registration,
+                registration_id=registration.pk if registration is not None else None,
                 result=result,
                 method=method,
                 nonce=nonce or None,
                 first_checked_in_at=first,
-                user=user if getattr(user, "is_authenticated", False) else None,
+                user_id=user.pk if getattr(user, "is_authenticated", False) else None,
                 device=device[:200],
+                created_at=now,
             )
     except IntegrityError:
         # A nonce seen before (a retry, or the same request twice at once): the
