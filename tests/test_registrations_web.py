@@ -454,6 +454,11 @@ def test_mine_lists_exactly_that_email_in_the_edition(client, event, current_edi
         assert f'href="{paths(registration)["ticket_url"]}"' in html
     assert paths(bob)["ticket_url"] not in html
     assert f'href="{paths(cancelled)["cancel_url"]}"' not in html
+    # Each registration still on goes into the attendee's calendar in one click.
+    assert re.findall(r'<a href="([^"]+)">Add to my calendar</a>', html) == [
+        paths(ann)["ics_url"],
+        paths(ann_second)["ics_url"],
+    ]
     assert "Registrations of ann@example.org for the Fortnight 2036." in html
     # The link of any of them opens the same list.
     assert re.findall(r"<h2>.*?</h2>", client.get(paths(ann_second)["manage_url"]).content.decode()) == re.findall(
