@@ -6,12 +6,15 @@ stored in FR, NL and EN by django-modeltranslation (see translation.py).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,8 +58,6 @@ class Edition(models.Model):
         return f"{self.year} — {self.theme}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         offsets = self.reminder_offsets
         if not isinstance(offsets, list) or not all(
             isinstance(h, int) and not isinstance(h, bool) and 0 < h <= 24 * 30 for h in offsets
@@ -170,6 +171,12 @@ class Association(models.Model):
         return self.name
 
 
+#: How far from its edition's days an event's times may lie (an exhibition that opens
+#: early, registration that opens months before): beyond it, a date is a typo.
+EVENT_DATE_MARGIN = datetime.timedelta(days=366)
+EVENT_TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
 class Event(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -272,6 +279,22 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("programme:event", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.edition_id is None:
+            return
+        edition = self.edition
+        first, last = edition.starts_on - EVENT_DATE_MARGIN, edition.ends_on + EVENT_DATE_MARGIN
+        errors = {}
+        for name in EVENT_TIME_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not first <= timezone.localtime(value).date() <= last:
+                errors[name] = _("Give a date within a year of the edition (%(first)s to %(last)s).") % {
+                    "first": formats.date_format(edition.starts_on, "DATE_FORMAT"),
+                    "last": formats.date_format(edition.ends_on, "DATE_FORMAT"),
+                }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def languages(self) -> list[str]:

@@ -237,3 +237,18 @@ def test_admin_organiser_factory_is_staff_organiser():
         False,
         True,
     )
+
+
+def test_admin_change_form_refuses_a_date_far_from_the_edition(admin_client_organiser, current_edition):
+    event = EventFactory(edition=current_edition, capacity=50)
+    before = Event.objects.values().get(pk=event.pk)
+
+    response = admin_client_organiser.post(
+        f"/en/admin/programme/event/{event.pk}/change/",
+        _change_form_data(event, starts_at_0="2063-10-21", ends_at_0="2063-10-21"),
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("Give a date within a year of the edition (Oct. 20, 2036 to Nov. 2, 2036).") == 2
+    assert Event.objects.values().get(pk=event.pk) == before

@@ -615,6 +615,17 @@ def test_create_title_in_one_language_only(organiser_client, current_edition, ve
             {"max_seats_per_registration": 0},
             {"max_seats_per_registration": ["Ensure this value is greater than or equal to 1."]},
         ),
+        (
+            {"starts_at": "2062-10-25T20:00:00+02:00", "ends_at": "2062-10-25T22:30:00+02:00"},
+            {
+                "starts_at": ["Give a date within a year of the edition (Oct. 20, 2036 to Nov. 2, 2036)."],
+                "ends_at": ["Give a date within a year of the edition (Oct. 20, 2036 to Nov. 2, 2036)."],
+            },
+        ),
+        (
+            {"registration_opens_at": "1035-01-02T10:00:00+01:00"},
+            {"registration_opens_at": ["Give a date within a year of the edition (Oct. 20, 2036 to Nov. 2, 2036)."]},
+        ),
     ],
 )
 def test_create_invalid_400_field_errors(organiser_client, current_edition, venue, changes, errors):
@@ -892,3 +903,26 @@ def test_create_edition_dates_keep_offset_across_summer_time(organiser_client, c
     )
     created = Event.objects.get()
     assert created.ends_at - created.starts_at == datetime.timedelta(hours=5)
+
+
+def test_patch_date_far_from_the_edition_400_in_language_nothing_changed(organiser_client, current_edition, venue):
+    event = EventFactory(edition=current_edition, venue=venue, starts_at=brussels(2036, 10, 21, 19))
+    before = Event.objects.values().get(pk=event.pk)
+    response = organiser_client.patch(
+        f"{LIST_URL}{event.pk}/",
+        {"registration_opens_at": "1035-01-02T10:00:00+01:00"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "registration_opens_at": [
+            "Indiquez une date à moins d\u2019un an de l\u2019édition (20 octobre 2036 au 2 novembre 2036)."
+        ]
+    }
+    assert Event.objects.values().get(pk=event.pk) == before
+    # A date within the margin (registration opening half a year before) is fine.
+    response = organiser_client.patch(
+        f"{LIST_URL}{event.pk}/", {"registration_opens_at": "2036-04-01T10:00:00+02:00"}, format="json"
+    )
+    assert response.status_code == 200
