@@ -343,8 +343,6 @@ _CHECK_IN_SQL = (
     f"UPDATE {Registration._meta.db_table} SET checked_in_at = %s"
     " WHERE id = %s AND status = %s AND checked_in_at IS NULL"
 )
-
-
 _LOG_COLUMNS = (
     "event_id",
     "registration_id",
@@ -399,7 +397,9 @@ def _record(
     if result is None:
         if registration.event_id != event_id:
             result = CheckIn.Result.WRONG_EVENT
-        elif registration.status == Registration.Status.CANCELLED or registration.event_status == "cancelled":
+        elif (
+            registration.status == Registration.Status.CANCELLED or registration.event_status == Event.Status.CANCELLED
+        ):
             result = CheckIn.Result.CANCELLED
         elif registration.status == Registration.Status.WAITLISTED:
             result = CheckIn.Result.WAITLISTED
