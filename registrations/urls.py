@@ -19,6 +19,7 @@ urlpatterns = [
 file_urlpatterns = [
     path("tickets/<str:secret>/qr.<str:fmt>", views.ticket_qr, name="ticket-qr"),
     path("calendar/tickets/<str:secret>.ics", views.ticket_ics, name="ticket-ics"),
+    path("offline-tickets-sw.js", views.offline_tickets_worker, name="offline-tickets-worker"),
 ]
 
 #: Under /api/v1/.

@@ -158,3 +158,12 @@ def mine(request: HttpRequest, secret: str) -> HttpResponse:
     rows = [{"registration": r, "links": registration_links(r)} for r in registrations]
     context = {"edition": edition, "email": email, "rows": rows, "now": timezone.now()}
     return render(request, "registrations/mine.html", context)
+
+
+@require_safe
+def offline_tickets_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps opened tickets for offline use (served from the root:
+    a worker only controls pages under its own path)."""
+    response = render(request, "registrations/offline-tickets-sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"  # browsers check for a new version at each visit
+    return response

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from django.utils import timezone
+from django.utils.translation import override as translation_override
 from PIL import Image
 
 from registrations import services
+from registrations.links import registration_links
 from registrations.models import CheckIn, Registration
 from registrations.tickets import make_token
 from tests.conftest import CHROMIUM
@@ -211,3 +213,48 @@ def test_browser_manual_check_in_without_camera(live_server, event):
         browser.close()
 
     assert list(CheckIn.objects.values_list("result", "method", "registration_id")) == [("ok", "manual", amina.pk)]
+
+
+def test_browser_ticket_and_my_registrations_open_offline_once_opened(live_server, event):
+    """At a door with no network, the attendee's phone still shows the ticket it opened before
+    (a service worker keeps the pages it has opened), and says that it is offline."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect, sync_playwright
+
+    amina = services.registration_create(
+        event_id=event.pk, name="Amina Diallo", email="amina@example.org", seats=2, language="en"
+    )
+    with translation_override("en"):
+        links = registration_links(amina)
+    base = live_server.url
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        context = browser.new_context(locale="en", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(base + links["ticket_url"] + "?new=1")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.reload()  # now through the worker, which keeps a copy
+        expect(page.locator(".ticket .code")).to_have_text(amina.code)
+        page.goto(base + links["manage_url"])
+        expect(page.get_by_role("link", name="Building peace")).to_be_visible()
+        expect(page.locator("#offline-notice")).to_be_hidden()
+
+        context.set_offline(True)
+        page.goto(base + links["ticket_url"])
+        expect(page.locator(".ticket .code")).to_have_text(amina.code)
+        expect(page.get_by_role("img", name="QR code of your ticket")).to_be_visible()
+        expect(page.locator("#offline-notice")).to_have_text(
+            "You are offline: this is the page as it was when you last opened it."
+        )
+        assert page.evaluate("getComputedStyle(document.querySelector('.ticket')).borderStyle") == "dashed"
+        page.goto(base + links["manage_url"])
+        expect(page.get_by_role("link", name="Building peace")).to_be_visible()
+        # Pages never opened are not kept, and the programme is not the worker's business.
+        with pytest.raises(PlaywrightError, match=r"net::ERR_INTERNET_DISCONNECTED"):
+            page.goto(f"{base}/en/")
+
+        context.set_offline(False)
+        page.goto(base + links["ticket_url"])
+        expect(page.locator("#offline-notice")).to_be_hidden()
+        browser.close()

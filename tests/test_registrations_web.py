@@ -472,3 +472,24 @@ def test_mine_queries_do_not_grow(client, current_edition, django_assert_max_num
     with django_assert_max_num_queries(8):
         response = client.get(paths(registrations[0])["manage_url"])
     assert response.content.decode().count('class="event-card"') == 25
+
+
+def test_offline_tickets_worker_served_from_the_root(client):
+    """A service worker controls only the pages under its own path: it must live at the root."""
+    response = client.get("/offline-tickets-sw.js")
+    assert response.status_code == 200
+    assert (response["Content-Type"], response["Cache-Control"]) == ("text/javascript", "no-cache")
+    body = response.content.decode()
+    assert "const PAGES = /^\\/(fr|nl|en)\\/(tickets|my)\\/[^/]+\\/$/;" in body
+    assert client.post("/offline-tickets-sw.js").status_code == 405
+
+
+def test_ticket_and_mine_pages_register_the_worker_with_a_hidden_offline_notice(client, event):
+    ann = RegistrationFactory(event=event, email="ann@example.org")
+    for url in (paths(ann)["ticket_url"], paths(ann)["manage_url"]):
+        html = client.get(url).content.decode()
+        assert '<script src="/static/js/offline-tickets.js" defer></script>' in html
+        assert (
+            '<p id="offline-notice" class="notice" role="status" hidden>'
+            "You are offline: this is the page as it was when you last opened it.</p>"
+        ) in html
