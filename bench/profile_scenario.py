@@ -25,13 +25,9 @@ shares.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -56,6 +52,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35, help="functions listed per table (default 35)")
     args = parser.parse_args()
 
+    from profiling import print_profile, timing
     from run import SEED_FILE, django_env
     from scenarios import SCENARIOS, resolve
 
@@ -119,28 +116,8 @@ def main() -> None:
     for query in queries:
         print(f"  {query['sql'][:150]}")
 
-    times, cpu_times = [], []
-    for _ in range(args.repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        send()
-        times.append((time.perf_counter() - start) * 1000)
-        cpu_times.append((time.process_time() - start_cpu) * 1000)
-    print(
-        f"\n{args.repeat} requests: wall median {statistics.median(times):.2f} ms, min {min(times):.2f} ms; "
-        f"CPU of this process median {statistics.median(cpu_times):.2f} ms, min {min(cpu_times):.2f} ms"
-    )
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(args.repeat):
-        send()
-    profiler.disable()
-    for order in ("cumulative", "tottime"):
-        buffer = io.StringIO()
-        stats = pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order)
-        stats.print_stats(args.top)
-        print(f"\n--- {args.repeat} requests under cProfile, by {order} ---")
-        print(buffer.getvalue().split("\n", 4)[-1].rstrip())
+    print("\n" + timing(send, args.repeat))
+    print_profile(send, args.repeat, args.top)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,8 @@ roughly doubles the time of Python-heavy code: read its figures as shares.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
-import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +39,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from profiling import print_profile, timing
     from run import django_env
 
     os.environ.update(django_env())
@@ -73,29 +69,11 @@ def main() -> None:
     with CaptureQueriesContext(connection) as captured:
         get()
     queries = captured.captured_queries  # now: later requests reset the connection's query log
-    times, cpu_times = [], []
-    for _ in range(args.repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        get()
-        times.append((time.perf_counter() - start) * 1000)
-        cpu_times.append((time.process_time() - start_cpu) * 1000)
     print(
         f"GET {args.path}: {len(response.content)} bytes, {len(queries)} SQL queries "
-        f"({sum(float(q['time']) for q in queries) * 1000:.1f} ms in the database driver); "
-        f"{args.repeat} requests: wall median {statistics.median(times):.1f} ms, min {min(times):.1f} ms; "
-        f"CPU of this process median {statistics.median(cpu_times):.1f} ms, min {min(cpu_times):.1f} ms"
+        f"({sum(float(q['time']) for q in queries) * 1000:.1f} ms in the database driver); " + timing(get, args.repeat)
     )
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    get()
-    profiler.disable()
-    for order in ("cumulative", "tottime"):
-        buffer = io.StringIO()
-        stats = pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order)
-        stats.print_stats(args.top)
-        print(f"\n--- by {order} ---")
-        print(buffer.getvalue().split("\n", 4)[-1].rstrip())
+    print_profile(get, 1, args.top)
 
 
 if __name__ == "__main__":

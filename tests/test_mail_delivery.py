@@ -15,7 +15,7 @@ from django.utils import translation
 
 from registrations import links
 from tests.factories import EventFactory, RegistrationFactory, brussels
-from tests.services import celery_worker, free_port, smtp_server, wait_until
+from tests.servers import celery_worker, free_port, smtp_server, wait_until
 
 # serialized_rollback: the worker reads what the test committed, and the flush after each test
 # must give the categories (from a migration) back to the next one.
