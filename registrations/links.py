@@ -1,8 +1,12 @@
 """Secret links that reach a person by e-mail or on a page: signed, never a bare id or code.
 
-- a ticket link names one registration (its ticket page, QR image, calendar file, cancellation);
+- a ticket link names one registration and opens that registration only (its ticket
+  page, QR image, calendar file, cancellation). It is what whoever registers is shown,
+  on the page after the form and in the API's answer: typing an address proves nothing
+  about owning it, so nothing shown to them may open more (SPEC section 5);
 - a "my registrations" link names one registration too, and opens all the registrations
   of its e-mail address in its edition (the address itself never appears in a link).
+  It is only ever sent to that address, by e-mail (`mailed_links`).
 """
 
 from __future__ import annotations
@@ -46,13 +50,26 @@ def mine_from_secret(secret: str) -> Registration | None:
 
 
 def registration_links(registration: Registration) -> dict[str, str]:
-    """Paths (no host) of everything a registration's holder may open."""
+    """Paths (no host) of what the holder of one registration's link may open: that
+    registration only. `manage_url` is its ticket page, where it is seen and cancelled."""
     secret = ticket_secret(registration)
+    ticket_url = reverse("registrations:ticket", kwargs={"secret": secret})
     return {
-        "ticket_url": reverse("registrations:ticket", kwargs={"secret": secret}),
+        "ticket_url": ticket_url,
         "qr_url": reverse("ticket-qr", kwargs={"secret": secret, "fmt": "png"}),
         "qr_svg_url": reverse("ticket-qr", kwargs={"secret": secret, "fmt": "svg"}),
         "ics_url": reverse("ticket-ics", kwargs={"secret": secret}),
         "cancel_url": reverse("registrations:cancel", kwargs={"secret": secret}),
-        "manage_url": reverse("registrations:mine", kwargs={"secret": mine_secret(registration)}),
+        "manage_url": ticket_url,
+        # A button: it e-mails `mine_url` to the registration's address, never shows it.
+        "mail_mine_url": reverse("registrations:mail-mine", kwargs={"secret": secret}),
+    }
+
+
+def mailed_links(registration: Registration) -> dict[str, str]:
+    """The links of an e-mail to the registration's own address: its registration's links,
+    and `mine_url`, which opens every registration of that address. Never put on a page."""
+    return {
+        **registration_links(registration),
+        "mine_url": reverse("registrations:mine", kwargs={"secret": mine_secret(registration)}),
     }

@@ -304,6 +304,13 @@ def registration_send_link(*, event_id: int, email: str) -> bool:
     registration_id = selectors.active_registration_id(event_id, email)
     if registration_id is None:
         return False
+    return registration_mail_links(registration_id=registration_id)
+
+
+def registration_mail_links(*, registration_id: int) -> bool:
+    """Queue an e-mail to the registration's own address with its links and the link to all
+    the registrations of that address; at most once every LINK_MAIL_INTERVAL per registration,
+    so that nobody can fill an attendee's inbox. Returns whether an e-mail was queued."""
     if not cache.add(f"registration-link-mail:{registration_id}", True, timeout=LINK_MAIL_INTERVAL):
         logger.info("links of registration %s already e-mailed less than %s s ago", registration_id, LINK_MAIL_INTERVAL)
         return False
@@ -331,13 +338,31 @@ class UnknownEvent(ValueError):
     """A check-in for an activity that does not exist (a 400: the scanner sent nonsense)."""
 
 
+class CheckInError(Exception):
+    """A check-in request refused as a whole (a 409): nothing is checked in or logged.
+    It has a stable code and a translated message, like RegistrationError."""
+
+    MESSAGES = {
+        "nonce_reused": _(
+            "This scan's nonce was already used for another ticket, activity or user: nothing was checked in."
+            " Scan the ticket again."
+        ),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
 def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
     """Check a scanned ticket in at the door of an event.
 
     The signature is verified first, then the registration's state; the
     check-in itself is one conditional UPDATE, so that two devices scanning
     the same ticket at once get exactly one `ok`. Every attempt is logged. A
-    repeated nonce returns the first answer and records nothing new.
+    repeated nonce returns the first answer and records nothing new; a nonce
+    already used for another request raises CheckInError("nonce_reused").
     """
     try:
         claims = verify_token(secret)
@@ -430,6 +455,8 @@ def _record(
         raise UnknownEvent(event_id)
     now = timezone.now()
     first = None
+    registration_id = registration.pk if registration is not None else None
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     if result is None and registration.checked_in_at is not None:
         result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
     try:
@@ -444,12 +471,12 @@ def _record(
                     result = CheckIn.Result.CANCELLED
             _log_scan(
                 event_id=event_id,
-                registration_id=registration.pk if registration is not None else None,
+                registration_id=registration_id,
                 result=result,
                 method=method,
                 nonce=nonce or None,
                 first_checked_in_at=first,
-                user_id=user.pk if getattr(user, "is_authenticated", False) else None,
+                user_id=user_id,
                 device=device[:200],
                 created_at=now,
             )
@@ -458,7 +485,7 @@ def _record(
         # first answer stands, and this attempt's check-in was rolled back. The
         # UNIQUE constraint on the nonce tells, so that new scans (nearly all of
         # them) need not look their nonce up first.
-        if nonce and (previous := _previous_scan(nonce)) is not None:
+        if nonce and (previous := _previous_scan(nonce, registration_id, event_id, user_id)) is not None:
             return previous
         raise
     logger.info("check-in at event %s: %s", event_id, result)
@@ -471,8 +498,14 @@ def _reload(registration: Registration) -> Registration:
     return registration
 
 
-def _previous_scan(nonce: str) -> ScanResult | None:
+def _previous_scan(nonce: str, registration_id: int | None, event_id: int, user_id: int | None) -> ScanResult | None:
+    """The first answer to this nonce, if it was given to the same request: the same
+    registration (None for a ticket that resolved to none), activity and user. A nonce
+    names one request: reused for another, it would hand over another person's answer
+    and leave the new ticket unchecked, so that is refused (CheckInError)."""
     scan = CheckIn.objects.select_related("registration__event").filter(nonce=nonce).first()
     if scan is None:
         return None
+    if (scan.registration_id, scan.event_id, scan.user_id) != (registration_id, event_id, user_id):
+        raise CheckInError("nonce_reused")
     return ScanResult(result=scan.result, registration=scan.registration, first_checked_in_at=scan.first_checked_in_at)

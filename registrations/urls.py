@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<int:pk>/register/link/", views.resend_link, name="resend"),
     path("tickets/<str:secret>/", views.ticket, name="ticket"),
     path("tickets/<str:secret>/cancel/", views.cancel, name="cancel"),
+    path("tickets/<str:secret>/mail-my-registrations/", views.mail_my_registrations, name="mail-mine"),
     path("my/<str:secret>/", views.mine, name="mine"),
     path("door/", door.door_index, name="door"),
     path("door/<int:event_id>/", door.door_scanner, name="door-scanner"),

@@ -97,9 +97,19 @@ def ticket(request: HttpRequest, secret: str) -> HttpResponse:
         "qr_svg": _inline_svg(qr_svg(make_token(registration))) if registration.status == "confirmed" else "",
         "position": selectors.waitlist_position(registration),
         "new": request.GET.get("new") == "1",
+        "mailed": request.GET.get("mailed") == "1",
         "started": timezone.now() >= registration.event.starts_at,
     }
     return render(request, "registrations/ticket.html", context)
+
+
+@require_POST
+def mail_my_registrations(request: HttpRequest, secret: str) -> HttpResponse:
+    """E-mail the link to all the registrations of the ticket's address to that address: the
+    holder of one ticket's link sees that ticket only (whoever typed an address does not own it)."""
+    registration = _registration_or_404(secret)
+    services.registration_mail_links(registration_id=registration.pk)
+    return redirect(registration_links(registration)["ticket_url"] + "?mailed=1")
 
 
 @require_safe

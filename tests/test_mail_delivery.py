@@ -72,12 +72,12 @@ def _assert_link_mail(received, registration) -> None:
     assert (mail_from, recipients) == ("noreply@localhost", ["ann@example.org"])
     assert message["To"] == "ann@example.org"
     with translation.override("nl"):
-        expected = links.registration_links(registration)
+        expected = links.mailed_links(registration)
     assert message["Subject"] == "Uw inschrijving voor Vrede bouwen"
     body = message.get_content().replace("\r\n", "\n")  # CRLF on the wire
     assert body.startswith("Beste Ann Peeters,\n")
     assert f"{SITE_URL}{expected['ticket_url']}" in body
-    assert f"{SITE_URL}{expected['manage_url']}" in body
+    assert f"{SITE_URL}{expected['mine_url']}" in body
     assert expected["ticket_url"].startswith("/nl/tickets/")
 
 

@@ -68,7 +68,7 @@ def in_language(lang: str, text) -> str:
 
 def paths(registration: Registration, lang: str = "en") -> dict[str, str]:
     with translation.override(lang):
-        return links.registration_links(registration)
+        return links.mailed_links(registration)
 
 
 def state(event: Event) -> tuple[int, int]:
@@ -146,7 +146,9 @@ def test_register_valid_redirects_to_new_ticket(client, event):
     assert page.status_code == 200
     assert f'<dd class="code">{registration.code}</dd>' in html
     assert "You are registered." in html
-    assert f'href="{paths(registration)["manage_url"]}"' in html
+    # The page shows this registration only: "my registrations" is e-mailed, never linked.
+    assert paths(registration)["mine_url"] not in html
+    assert f'<form class="mail-mine" method="post" action="{paths(registration)["mail_mine_url"]}">' in html
     assert f'href="{paths(registration)["cancel_url"]}"' in html
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert decode_svg(svg) == [make_token(registration)]
@@ -266,7 +268,7 @@ def test_resend_link_mails_that_address_only(client, event, eager_tasks, django_
     assert message.to == ["ann@example.org"]
     assert message.cc == [] and message.bcc == []
     assert "http://127.0.0.1:8000" + ann_paths["ticket_url"] in message.body
-    assert "http://127.0.0.1:8000" + ann_paths["manage_url"] in message.body
+    assert "http://127.0.0.1:8000" + ann_paths["mine_url"] in message.body
     assert ann_paths["ticket_url"].startswith("/nl/")
 
 
@@ -401,7 +403,7 @@ def test_ticket_page_of_cancelled_event_says_so(client, event):
     ann = RegistrationFactory(event=event)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     assert "This activity has been cancelled." in client.get(paths(ann)["ticket_url"]).content.decode()
-    assert "This activity has been cancelled." in client.get(paths(ann)["manage_url"]).content.decode()
+    assert "This activity has been cancelled." in client.get(paths(ann)["mine_url"]).content.decode()
 
 
 def test_cancel_checked_in_409(client, event):
@@ -441,7 +443,7 @@ def test_mine_lists_exactly_that_email_in_the_edition(client, event, current_edi
     RegistrationFactory(event=elsewhere, email="ann@example.org")
     bob = RegistrationFactory(event=event, email="bob@example.org", name="Bob Secret")
     RegistrationFactory(event=third, email="bob@example.org", name="Bob Secret")
-    response = client.get(paths(ann)["manage_url"])
+    response = client.get(paths(ann)["mine_url"])
     html = response.content.decode()
     assert response.status_code == 200
     assert re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', html) == [
@@ -461,7 +463,7 @@ def test_mine_lists_exactly_that_email_in_the_edition(client, event, current_edi
     ]
     assert "Registrations of ann@example.org for the Fortnight 2036." in html
     # The link of any of them opens the same list.
-    assert re.findall(r"<h2>.*?</h2>", client.get(paths(ann_second)["manage_url"]).content.decode()) == re.findall(
+    assert re.findall(r"<h2>.*?</h2>", client.get(paths(ann_second)["mine_url"]).content.decode()) == re.findall(
         r"<h2>.*?</h2>", html
     )
 
@@ -470,7 +472,7 @@ def test_mine_queries_do_not_grow(client, current_edition, django_assert_max_num
     events = [EventFactory(edition=current_edition, capacity=5) for _ in range(25)]
     registrations = [RegistrationFactory(event=e, email="ann@example.org") for e in events]
     with django_assert_max_num_queries(8):
-        response = client.get(paths(registrations[0])["manage_url"])
+        response = client.get(paths(registrations[0])["mine_url"])
     assert response.content.decode().count('class="event-card"') == 25
 
 
@@ -486,7 +488,7 @@ def test_offline_tickets_worker_served_from_the_root(client):
 
 def test_ticket_and_mine_pages_register_the_worker_with_a_hidden_offline_notice(client, event):
     ann = RegistrationFactory(event=event, email="ann@example.org")
-    for url in (paths(ann)["ticket_url"], paths(ann)["manage_url"]):
+    for url in (paths(ann)["ticket_url"], paths(ann)["mine_url"]):
         html = client.get(url).content.decode()
         assert '<script src="/static/js/offline-tickets.js" defer></script>' in html
         assert (
