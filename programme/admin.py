@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -35,8 +37,22 @@ class AssociationAdmin(TranslationAdmin):
     filter_horizontal = ("members",)
 
 
+class EventAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The service refuses it too, under the lock; asking here turns it into a field error
+        # (after save_model, a ValidationError would be a 500).
+        if self.instance.pk and "capacity" in self.changed_data and "capacity" in cleaned:
+            try:
+                services.event_check_capacity(event=self.instance, capacity=cleaned["capacity"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(TranslationAdmin):
+    form = EventAdminForm
     list_display = ("title", "edition", "category", "venue", "starts_at", "capacity", "seats_taken", "status")
     list_filter = ("status", "edition", "category", "venue", "association")
     list_select_related = ("edition", "category", "venue")

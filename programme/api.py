@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, permissions, routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from common.site import absolute_url
 from fortnight.schema import errors
 
 from . import services
@@ -63,11 +64,11 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField)
     def get_url(self, event: Event) -> str:
-        return self.context["request"].build_absolute_uri(event.get_absolute_url())
+        return absolute_url(event.get_absolute_url())
 
     @extend_schema_field(serializers.URLField)
     def get_ics_url(self, event: Event) -> str:
-        return self.context["request"].build_absolute_uri(reverse("calendar:event", kwargs={"pk": event.pk}))
+        return absolute_url(reverse("calendar:event", kwargs={"pk": event.pk}))
 
 
 class EventDetailSerializer(EventSerializer):
@@ -214,7 +215,7 @@ class EventViewSet(
         # version of its event (see programme.cache). No docstring: it would replace
         # the class's in the API documentation.
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", "updated_at"))
-        items = cached_fragments(rows, kind=f"api-event:{request.get_host()}", build=self._serialize)
+        items = cached_fragments(rows, kind="api-event", build=self._serialize)
         return self.get_paginated_response([items[pk] for pk, _updated in rows])
 
     def _serialize(self, pks: list[int]) -> dict[int, dict]:

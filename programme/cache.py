@@ -1,7 +1,8 @@
 """Caching of the public programme's answers (the page, the events API, the feeds).
 
 Every visitor without an account gets the same answer for the same URL in the
-same language, so the rendered answer is kept in the cache under a key that
+same language, so the rendered answer (its links built from SITE_URL, never from
+the request's Host) is kept in the cache under a key that
 holds a version of the programme: the latest change time of any event and the
 number of events. Any change to an event, its seats included (the seat
 counter's updates touch `updated_at`), makes a new version, so no visitor
@@ -20,14 +21,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import get_language
 
-from .models import Event
+from .models import Event, Venue
 
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Allow", "Vary")
 
@@ -60,9 +63,52 @@ def programme_version() -> str:
     return f"{latest:.6f}-{state['count']}"
 
 
-def _key(request: HttpRequest, version: str) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"programme-answer:{version}:{get_language()}:{request.headers.get('Accept', '')[:40]}:{digest}"
+_INT = re.compile(r"[1-9][0-9]{0,8}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
+def _choice(*values: str):
+    return lambda value: value in values
+
+
+#: The query parameters the cached answers depend on (the programme's filters, the API's
+#: pages and format), each with a test of its one canonical spelling. `q` is free text: an
+#: answer with it is not cached, or anyone could fill the cache (Redis, also the broker).
+_PARAMETERS = {
+    "edition": _SLUG.fullmatch,
+    "category": _SLUG.fullmatch,
+    "date": _DATE.fullmatch,
+    "venue": _INT.fullmatch,
+    "language": _choice(*(code for code, _label in Event.LANGUAGES)),
+    "accessibility": _choice(*(code for code, _label in Venue.ACCESSIBILITY_FEATURES)),
+    "available": _choice("true", "false"),
+    "page": _INT.fullmatch,
+    "page_size": _INT.fullmatch,
+    "format": _choice("json", "api"),
+    "q": None,
+}
+
+
+def _canonical_query(request: HttpRequest) -> str | None:
+    """The request's query as the answer depends on it, in one spelling: known parameters
+    only, sorted, each value once; None when the answer must not be cached (free text, or a
+    value not in its canonical spelling: `venue=01`, `date=21/10/2036`)."""
+    items = []
+    for name in sorted(set(request.GET) & _PARAMETERS.keys()):
+        canonical = _PARAMETERS[name]
+        values = sorted(set(request.GET.getlist(name)))
+        if canonical is None or not all(canonical(value) for value in values):
+            return None
+        items.extend((name, value) for value in values)
+    return urlencode(items)
+
+
+def _key(request: HttpRequest, version: str, query: str) -> str:
+    # What the client accepts only chooses between the browsable API (HTML) and JSON.
+    accepts = "html" if "text/html" in request.headers.get("Accept", "") else "any"
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
+    return f"programme-answer:{version}:{get_language()}:{accepts}:{digest}"
 
 
 def cached_public_answer(view):
@@ -78,7 +124,15 @@ def cached_public_answer(view):
         seconds = settings.PROGRAMME_CACHE_SECONDS
         if request.method not in ("GET", "HEAD") or not seconds or _signed_in(request):
             return view(request, *args, **kwargs)
-        key = _key(request, programme_version())
+        query = _canonical_query(request)
+        if query is None:
+            return view(request, *args, **kwargs)
+        # The view sees the query as the key names it, so that what is kept for the key is
+        # what any request with that key gets (unknown parameters do not reach the answer's
+        # pagination links, for one).
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
+        key = _key(request, programme_version(), query)
         hit = cache.get(key)
         if hit is not None:
             content, headers = hit

@@ -7,8 +7,6 @@ same filters as the events API.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
@@ -18,20 +16,18 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from common.site import absolute_url, site_host
+
 from .cache import cached_public_answer
 from .filters import EventFilter
 from .models import Event
 from .selectors import announced_events, current_edition
 
 
-def _host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
 def event_component(event: Event, *, url: str) -> ICalEvent:
     tz = timezone.get_default_timezone()
     component = ICalEvent()
-    component.add("uid", f"event-{event.pk}@{_host()}")
+    component.add("uid", f"event-{event.pk}@{site_host()}")
     component.add("sequence", event.sequence)
     component.add("dtstamp", event.updated_at)
     component.add("dtstart", event.starts_at.astimezone(tz))
@@ -80,7 +76,7 @@ def programme_feed(request: HttpRequest) -> HttpResponse:
     body = build_calendar(
         filterset.qs.order_by("starts_at", "pk"),
         name=_("Fortnight of International Solidarity"),
-        url_for=lambda event: request.build_absolute_uri(event.get_absolute_url()),
+        url_for=lambda event: absolute_url(event.get_absolute_url()),
     )
     return ics_response(body, "programme.ics")
 
@@ -89,7 +85,7 @@ def programme_feed(request: HttpRequest) -> HttpResponse:
 def event_feed(request: HttpRequest, pk: int) -> HttpResponse:
     # A cancelled event stays reachable, so that calendars learn it is cancelled.
     event = get_object_or_404(announced_events(), pk=pk)
-    body = build_calendar([event], name=event.title, url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()))
+    body = build_calendar([event], name=event.title, url_for=lambda e: absolute_url(e.get_absolute_url()))
     return ics_response(body, f"event-{event.pk}.ics")
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Category, Edition, Event, Venue
 from .roles import is_organiser
 
+FAR_PAST, FAR_FUTURE = datetime.date(1900, 1, 1), datetime.date(9000, 1, 1)
 YES_NO = (("true", _("Yes")), ("false", _("No")))
 
 
@@ -83,6 +84,10 @@ class EventFilter(django_filters.FilterSet):
             self.filters["edition"].queryset = Edition.objects.all()
 
     def filter_date(self, queryset: QuerySet[Event], name: str, value: datetime.date) -> QuerySet[Event]:
+        # No activity is that far away (their dates stay within a year of their edition's),
+        # and near the calendar's ends the next day or UTC would overflow.
+        if not FAR_PAST < value < FAR_FUTURE:
+            return queryset.none()
         tz = timezone.get_default_timezone()
         day_start = datetime.datetime.combine(value, datetime.time.min, tzinfo=tz)
         day_end = day_start + datetime.timedelta(days=1)

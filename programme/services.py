@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import ngettext
 
 from .models import Event
-from .signals import event_changed
+from .signals import event_capacity_changing, event_changed
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +36,8 @@ def event_update(*, event: Event, data: dict[str, Any]) -> Event:
         setattr(event, name, value)
     event.seats_taken = locked.seats_taken
     event.sequence = locked.sequence
-    if event.capacity is not None and event.capacity < event.seats_taken:
-        raise ValidationError(
-            {
-                "capacity": ngettext(
-                    "%(taken)d seat is already taken: the capacity cannot be lower.",
-                    "%(taken)d seats are already taken: the capacity cannot be lower.",
-                    event.seats_taken,
-                )
-                % {"taken": event.seats_taken}
-            }
-        )
+    if event.capacity != locked.capacity:
+        event_check_capacity(event=event, capacity=event.capacity)
     event.full_clean()
     changed = {
         field.attname
@@ -61,6 +52,26 @@ def event_update(*, event: Event, data: dict[str, Any]) -> Event:
         "event %s updated (%s; sequence %s)", event.pk, ", ".join(sorted(changed)) or "no change", event.sequence
     )
     return event
+
+
+def event_check_capacity(*, event: Event, capacity: int | None) -> None:
+    """Raise ValidationError (on `capacity`) if the event cannot take this capacity: not below
+    the seats already taken, and not none (no registration) while registrations hold seats or
+    wait for one. The admin's form asks before saving; event_update asks again, under the lock."""
+    seats_taken = Event.objects.values_list("seats_taken", flat=True).get(pk=event.pk)
+    if capacity is not None and capacity < seats_taken:
+        raise ValidationError(
+            {
+                "capacity": ngettext(
+                    "%(taken)d seat is already taken: the capacity cannot be lower.",
+                    "%(taken)d seats are already taken: the capacity cannot be lower.",
+                    seats_taken,
+                )
+                % {"taken": seats_taken}
+            }
+        )
+    candidate = Event(pk=event.pk, capacity=capacity, seats_taken=seats_taken)
+    event_capacity_changing.send(sender=Event, event=candidate)
 
 
 def event_publish(*, event: Event) -> Event:

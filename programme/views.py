@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from common.site import absolute_url
+
 from .cache import cached_fragments, cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
@@ -116,7 +118,7 @@ def _json_ld(request: HttpRequest, event: Event) -> dict:
         else "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": place,
-        "url": request.build_absolute_uri(event.get_absolute_url()),
+        "url": absolute_url(event.get_absolute_url()),
         "inLanguage": [code for code in event.languages if code in ("fr", "nl", "en")],
         "isAccessibleForFree": True,
     }
@@ -135,5 +137,5 @@ def _json_ld(request: HttpRequest, event: Event) -> dict:
             "availability": "https://schema.org/InStock" if event.seats_left else "https://schema.org/SoldOut",
         }
     if event.image:
-        data["image"] = request.build_absolute_uri(event.image.url)
+        data["image"] = absolute_url(event.image.url)
     return data

@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.site import absolute_url
 from fortnight.pagination import Pagination
 from fortnight.schema import errors
 from programme.models import Edition, Event
@@ -34,7 +35,7 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
-    def __init__(self, error: services.RegistrationError):
+    def __init__(self, error: services.RegistrationError | services.CheckInError):
         super().__init__(detail={"code": error.code, "detail": str(error.message)})
 
 
@@ -87,7 +88,7 @@ def registration_answer(registration: Registration, request) -> dict:
         "code": registration.code,
         "status": registration.status,
         "seats": registration.seats,
-        **{name: request.build_absolute_uri(links[name]) for name in ("ticket_url", "qr_url", "ics_url", "manage_url")},
+        **{name: absolute_url(links[name]) for name in ("ticket_url", "qr_url", "ics_url", "manage_url")},
     }
 
 
@@ -276,7 +277,17 @@ class CheckIns(APIView):
     permission_classes = [IsDoorStaffOrOrganiser]
 
     @extend_schema(
-        request=CheckInRequestSerializer, responses={200: CheckInResponseSerializer, **errors(400, 401, 403, 413)}
+        request=CheckInRequestSerializer,
+        responses={
+            200: CheckInResponseSerializer,
+            **errors(400, 401, 403),
+            409: OpenApiResponse(
+                ERROR_SCHEMA,
+                description="`nonce_reused`: the nonce was already used for another request (another ticket, "
+                "activity or user); nothing was checked in. The same request repeated gets its first answer.",
+            ),
+            **errors(413),
+        },
     )
     def post(self, request):
         """Check a ticket in: {secret, event, nonce?} for a scanned QR code, or
@@ -293,6 +304,8 @@ class CheckIns(APIView):
                 scan = services.checkin_manual(registration_id=data["registration"], **common)
         except services.UnknownEvent:
             raise serializers.ValidationError({"event": [_("Unknown activity.")]}) from None
+        except services.CheckInError as exc:
+            raise Conflict(exc) from exc
         registration = scan.registration if scan.result != CheckIn.Result.INVALID else None
         # Built by hand (CheckInResponseSerializer documents it): this answers every scan at the door.
         first = scan.first_checked_in_at

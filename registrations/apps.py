@@ -7,8 +7,11 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
-        from programme.signals import event_changed
+        from programme.signals import event_capacity_changing, event_changed
 
-        from .services import on_event_changed
+        from .services import on_event_capacity_changing, on_event_changed
 
         event_changed.connect(on_event_changed, dispatch_uid="registrations_promote_on_event_change")
+        event_capacity_changing.connect(
+            on_event_capacity_changing, dispatch_uid="registrations_keep_seats_on_capacity_change"
+        )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -316,6 +317,23 @@ def registration_mail_links(*, registration_id: int) -> bool:
         return False
     tasks.send_registration_link_later(registration_id)
     return True
+
+
+def on_event_capacity_changing(sender, *, event: Event, **kwargs) -> None:
+    """An activity whose registrations hold or wait for seats keeps taking registrations:
+    without a capacity their tickets would belong to nothing."""
+    if (
+        event.capacity is None
+        and Registration.objects.filter(event_id=event.pk, status__in=Registration.ACTIVE).exists()
+    ):
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "This activity has registrations (confirmed or on the waiting list): it needs a capacity."
+                    " Cancel them first if it should need no registration."
+                )
+            }
+        )
 
 
 def on_event_changed(sender, *, event: Event, changed: set[str], **kwargs) -> None:

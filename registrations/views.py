@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.site import absolute_url
 from programme.calendar import build_calendar, ics_response
 from programme.models import Edition
 from programme.selectors import public_events
@@ -132,7 +133,7 @@ def ticket_qr(request: HttpRequest, secret: str, fmt: str) -> HttpResponse:
 def ticket_ics(request: HttpRequest, secret: str) -> HttpResponse:
     registration = _registration_or_404(secret)
     event = registration.event
-    body = build_calendar([event], name=event.title, url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()))
+    body = build_calendar([event], name=event.title, url_for=lambda e: absolute_url(e.get_absolute_url()))
     return ics_response(body, f"event-{event.pk}.ics")
 
 

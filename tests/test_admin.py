@@ -252,3 +252,32 @@ def test_admin_change_form_refuses_a_date_far_from_the_edition(admin_client_orga
     html = response.content.decode()
     assert html.count("Give a date within a year of the edition (Oct. 20, 2036 to Nov. 2, 2036).") == 2
     assert Event.objects.values().get(pk=event.pk) == before
+
+
+@pytest.mark.parametrize(
+    ("capacity", "message"),
+    [
+        ("2", "3 seats are already taken: the capacity cannot be lower."),
+        (
+            "",
+            "This activity has registrations (confirmed or on the waiting list): it needs a capacity."
+            " Cancel them first if it should need no registration.",
+        ),
+    ],
+)
+def test_admin_change_form_capacity_below_seats_or_removed_is_a_form_error(
+    admin_client_organiser, current_edition, capacity, message
+):
+    from tests.factories import RegistrationFactory
+
+    event = EventFactory(edition=current_edition, capacity=3)
+    RegistrationFactory(event=event, seats=3)
+    before = Event.objects.values().get(pk=event.pk)
+
+    response = admin_client_organiser.post(
+        f"/en/admin/programme/event/{event.pk}/change/", _change_form_data(event, capacity=capacity)
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Event.objects.values().get(pk=event.pk) == before

@@ -77,8 +77,8 @@ def represented(event: Event, *, lang: str = "en", title: str = "Building peace"
         "capacity": 80,
         "seats_left": 75,
         "registration_status": "open",
-        "url": f"http://testserver/{lang}/events/{event.pk}/",
-        "ics_url": f"http://testserver/calendar/events/{event.pk}.ics",
+        "url": f"http://127.0.0.1:8000/{lang}/events/{event.pk}/",
+        "ics_url": f"http://127.0.0.1:8000/calendar/events/{event.pk}.ics",
         **changes,
     }
 
@@ -178,7 +178,7 @@ def test_list_title_without_accept_language_is_french(api_client, event):
     assert (item["title"], item["venue"]["name"], item["url"]) == (
         "Construire la paix",
         "Salle de la Madeleine",
-        f"http://testserver/fr/events/{event.pk}/",
+        f"http://127.0.0.1:8000/fr/events/{event.pk}/",
     )
 
 
@@ -311,7 +311,7 @@ def test_list_page_size_first_page(api_client, seven_events):
     body = response.json()
     assert (body["count"], body["next"], body["previous"]) == (
         7,
-        "http://testserver/api/v1/events/?page=2&page_size=3",
+        "http://127.0.0.1:8000/api/v1/events/?page=2&page_size=3",
         None,
     )
     assert ids(response) == seven_events[:3]
@@ -323,8 +323,8 @@ def test_list_page_size_middle_page(api_client, seven_events):
     body = response.json()
     assert (body["count"], body["next"], body["previous"]) == (
         7,
-        "http://testserver/api/v1/events/?page=3&page_size=3",
-        "http://testserver/api/v1/events/?page_size=3",
+        "http://127.0.0.1:8000/api/v1/events/?page=3&page_size=3",
+        "http://127.0.0.1:8000/api/v1/events/?page_size=3",
     )
     assert ids(response) == seven_events[3:6]
 
@@ -333,7 +333,7 @@ def test_list_page_size_last_page(api_client, seven_events):
     response = api_client.get(LIST_URL, {"page_size": 3, "page": 3})
 
     body = response.json()
-    assert (body["next"], body["previous"]) == (None, "http://testserver/api/v1/events/?page=2&page_size=3")
+    assert (body["next"], body["previous"]) == (None, "http://127.0.0.1:8000/api/v1/events/?page=2&page_size=3")
     assert ids(response) == seven_events[6:]
 
 
@@ -352,7 +352,7 @@ def test_list_page_size_capped_at_500(api_client, current_edition):
     assert (body["count"], len(body["results"]), body["next"]) == (
         501,
         500,
-        "http://testserver/api/v1/events/?page=2&page_size=1000",
+        "http://127.0.0.1:8000/api/v1/events/?page=2&page_size=1000",
     )
 
 
@@ -361,7 +361,11 @@ def test_list_default_page_size_50(api_client, current_edition):
 
     body = api_client.get(LIST_URL).json()
 
-    assert (body["count"], len(body["results"]), body["next"]) == (51, 50, "http://testserver/api/v1/events/?page=2")
+    assert (body["count"], len(body["results"]), body["next"]) == (
+        51,
+        50,
+        "http://127.0.0.1:8000/api/v1/events/?page=2",
+    )
 
 
 def _count_list_queries(client: APIClient) -> int:
@@ -495,8 +499,8 @@ def test_create_organiser_201_exact_representation(organiser_client, current_edi
         "capacity": 120,
         "seats_left": 120,
         "registration_status": "open",
-        "url": f"http://testserver/en/events/{created.pk}/",
-        "ics_url": f"http://testserver/calendar/events/{created.pk}.ics",
+        "url": f"http://127.0.0.1:8000/en/events/{created.pk}/",
+        "ics_url": f"http://127.0.0.1:8000/calendar/events/{created.pk}.ics",
         "edition": "2036",
         "association": None,
         "summary": "Songs from everywhere.",
@@ -926,3 +930,42 @@ def test_patch_date_far_from_the_edition_400_in_language_nothing_changed(organis
         f"{LIST_URL}{event.pk}/", {"registration_opens_at": "2036-04-01T10:00:00+02:00"}, format="json"
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted"])
+def test_update_capacity_removed_with_registrations_400(organiser_client, current_edition, status):
+    from registrations.models import Registration
+    from tests.factories import RegistrationFactory
+
+    event = EventFactory(edition=current_edition, capacity=2)
+    if status == "waitlisted":
+        RegistrationFactory(event=event, seats=2)
+    registration = RegistrationFactory(event=event, seats=2)
+    assert registration.status == status
+
+    response = organiser_client.patch(detail_url(event), {"capacity": None}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "capacity": [
+            "This activity has registrations (confirmed or on the waiting list): it needs a capacity."
+            " Cancel them first if it should need no registration."
+        ]
+    }
+    event.refresh_from_db()
+    assert event.capacity == 2
+    assert Registration.objects.get(pk=registration.pk).status == status
+
+
+def test_update_capacity_removed_without_registrations_200(organiser_client, current_edition):
+    from registrations import services as registration_services
+    from tests.factories import RegistrationFactory
+
+    event = EventFactory(edition=current_edition, capacity=2)
+    registration_services.registration_cancel(registration_id=RegistrationFactory(event=event).pk)
+
+    response = organiser_client.patch(detail_url(event), {"capacity": None}, format="json")
+
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.capacity is None

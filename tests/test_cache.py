@@ -117,3 +117,86 @@ def test_after_a_registration_only_that_event_is_rebuilt(client, current_edition
         assert "8 seats left" in answer.content.decode()
     else:
         assert [e["seats_left"] for e in answer.json()["results"]] == [8, 10, 10, 10]
+
+
+# --- Whoever sends the request chooses neither the links nor the keys (issue 7) -----------------
+
+SITE = "http://127.0.0.1:8000"  # SITE_URL's default, which the tests keep
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events/?page_size=1", "/calendar/programme.ics", "/en/"])
+def test_host_header_does_not_reach_the_cached_answer(client, current_edition, url):
+    events = [EventFactory(edition=current_edition, capacity=10) for _ in range(2)]
+    poisoned = client.get(url, HTTP_HOST="127.0.0.1:6666")
+    assert poisoned.status_code == 200
+    answer = client.get(url)
+    assert answer["X-Programme-Cache"] == "hit"
+    body = answer.content.decode()
+    assert "6666" not in poisoned.content.decode() and "6666" not in body
+    if url.startswith("/api/"):
+        data = answer.json()
+        assert data["next"] == f"{SITE}/api/v1/events/?page=2&page_size=1"
+        assert data["results"][0]["url"] == f"{SITE}/fr/events/{events[0].pk}/"
+        assert data["results"][0]["ics_url"] == f"{SITE}/calendar/events/{events[0].pk}.ics"
+    elif url.endswith(".ics"):
+        assert f"URL:{SITE}/fr/events/{events[0].pk}/" in body.replace("\r\n ", "")
+
+
+def test_registration_links_are_on_site_url_whatever_the_host(client, current_edition):
+    event = EventFactory(edition=current_edition, capacity=10)
+    body = client.post(
+        f"/api/v1/events/{event.pk}/registrations/",
+        {"name": "Ann", "email": "ann@example.org"},
+        content_type="application/json",
+        HTTP_HOST="127.0.0.1:6666",
+    ).json()
+    for name in ("ticket_url", "qr_url", "ics_url", "manage_url"):
+        assert body[name].startswith(f"{SITE}/"), body[name]
+
+
+def test_unknown_parameters_share_the_cache_entry_and_do_not_reach_the_answer(client, current_edition):
+    from django.core.cache import cache
+
+    for _ in range(2):
+        EventFactory(edition=current_edition, capacity=10)
+    first = client.get("/api/v1/events/?page_size=1")
+    keys_before = set(cache._cache.get_client().keys("*")) if hasattr(cache, "_cache") else None
+    for junk in ("utm_source=x", "a=1&b=2", "page_size=1&zzz=" + "x" * 500, "foo=bar&foo=baz"):
+        answer = client.get(f"/api/v1/events/?{junk}&page_size=1")
+        assert answer["X-Programme-Cache"] == "hit", junk
+        assert answer.content == first.content
+        assert answer.json()["next"] == f"{SITE}/api/v1/events/?page=2&page_size=1"
+    if keys_before is not None:  # Redis: count the keys themselves
+        assert set(cache._cache.get_client().keys("*")) == keys_before
+
+
+@pytest.mark.parametrize("query", ["q=peace", "venue=01", "page_size=+1", "date=21/10/2036"])
+def test_free_text_and_odd_spellings_are_not_cached(client, event, query):
+    first = client.get(f"/api/v1/events/?{query}")
+    second = client.get(f"/api/v1/events/?{query}")
+    assert first.status_code == second.status_code
+    assert "X-Programme-Cache" not in second
+
+
+def test_filter_order_and_repeats_share_one_entry(client, event):
+    client.get(f"/api/v1/events/?available=true&venue={event.venue_id}")
+    again = client.get(f"/api/v1/events/?venue={event.venue_id}&available=true&available=true")
+    assert again["X-Programme-Cache"] == "hit"
+    assert again.json()["count"] == 1
+
+
+# --- Far dates (issue 7: OverflowError gave a 500) -----------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "9000-01-01"])
+@pytest.mark.parametrize("url", ["/api/v1/events/", "/en/", "/calendar/programme.ics"])
+def test_far_away_date_is_an_empty_answer(client, event, url, day, settings):
+    settings.PROGRAMME_CACHE_SECONDS = 0
+    response = client.get(f"{url}?date={day}")
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    elif url.endswith(".ics"):
+        assert b"BEGIN:VEVENT" not in response.content
+    else:
+        assert event.title_en not in response.content.decode()

@@ -87,7 +87,7 @@ def test_event_feed_parses_with_exact_fields(client, event):
         "Building peace",
         "Four speakers, one question.",
         "Madeleine Hall, Rue Duquesnoy 14, 1000 Bruxelles",
-        f"http://testserver/en/events/{event.pk}/",
+        f"https://{HOST}/en/events/{event.pk}/",
         "CONFIRMED",
         ["Debate"],
         (50.845, 4.355),
@@ -190,7 +190,7 @@ def test_event_feed_summary_in_language_asked(client, event):
 
     assert (str(component["SUMMARY"]), str(component["URL"]), component["CATEGORIES"].cats) == (
         "Construire la paix",
-        f"http://testserver/fr/events/{event.pk}/",
+        f"https://{HOST}/fr/events/{event.pk}/",
         ["Débat"],
     )
 

@@ -287,7 +287,7 @@ def test_event_page_json_ld_schema_org_event(client, event):
         "geo": {"@type": "GeoCoordinates", "latitude": 50.845, "longitude": 4.355},
     }
     assert (data["url"], data["eventStatus"], data["inLanguage"]) == (
-        f"http://testserver/en/events/{event.pk}/",
+        f"http://127.0.0.1:8000/en/events/{event.pk}/",
         "https://schema.org/EventScheduled",
         ["fr", "nl"],
     )
