@@ -26,7 +26,7 @@ from programme.roles import is_organiser
 
 from . import selectors, services
 from .links import registration_links
-from .models import CheckIn, Registration
+from .models import CheckIn, Registration, normalise_name
 from .ratelimit import registration_rate_limited
 from .tickets import public_key_b64
 
@@ -59,9 +59,10 @@ class RegistrationCreateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], required=False)
 
     def validate_name(self, value: str) -> str:
-        if not value.strip():
+        name = normalise_name(value)
+        if not name:
             raise serializers.ValidationError(_("Give a name."))
-        return value
+        return name
 
 
 class RegistrationCreatedSerializer(serializers.Serializer):

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import Event
 
+from .models import normalise_name
+
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
@@ -38,7 +40,7 @@ class RegistrationForm(forms.Form):
         self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = normalise_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Give a name."))
         return name

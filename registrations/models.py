@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +15,23 @@ from programme.models import Edition, Event
 #: Booking codes: no 0/O, 1/I/L, so that a code read aloud or typed is never ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+
+
+#: Bidirectional controls: they reorder what follows them (a name that shows as another, a
+#: line of the door list or of a CSV export turned around); never part of a name.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: Letters and symbols that draw nothing (fillers, the blank braille pattern).
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+#: Categories that draw nothing by themselves: controls, formats, separators, combining marks, unassigned.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def normalise_name(name: str) -> str:
+    """A person's name as it is kept: without bidirectional controls, without surrounding
+    spaces; "" when nothing in it is visible (zero-width characters, fillers, only marks)."""
+    name = name.translate(_BIDI_CONTROLS).strip()
+    visible = any(ch not in _BLANK_CHARACTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES for ch in name)
+    return name if visible else ""
 
 
 def normalise_email(email: str) -> str:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.models import Event
 
 from . import selectors, tasks
-from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email
+from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email, normalise_name
 from .tickets import InvalidTicket, verify_token
 
 logger = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ def _registration_create(
 
     registration = Registration.objects.create(
         event=event,
-        name=name.strip(),
+        name=normalise_name(name),
         email=email,
         seats=seats,
         language=language,

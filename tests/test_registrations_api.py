@@ -255,11 +255,9 @@ def test_create_hidden_event_404(client, event, hide):
 
 
 def test_create_malformed_json_400(client, event):
-    response = client.post(url(event), '{"name": "Ann", ', content_type="application/json")
+    response = client.post(url(event), '{"name": "Ann", ', content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 17 (char 16)"
-    }
+    assert response.json() == {"detail": "The request body is not valid JSON (line 1, column 17)."}
     assert state(event) == (0, 0)
 
 
@@ -707,3 +705,27 @@ def test_ticket_key_by_role(event, role, expected):
     assert response.status_code == expected
     if expected == 200:
         assert set(response.json()) == {"edition", "algorithm", "public_key"}
+
+
+INVISIBLE_NAMES = [
+    "\u200b\u200b",  # zero-width spaces
+    "\u202e\u2066",  # bidi overrides and isolates
+    "\u3164",  # Hangul filler
+    "\u2800 \u00a0",  # blank braille, no-break space
+    "\ufeff\u200d\u0301",  # BOM, zero-width joiner, a combining accent alone
+]
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_create_invisible_name_400(client, event, name):
+    response = client.post(url(event), {"name": name, "email": "ann@example.org"}, format="json")
+    assert (response.status_code, response.json()) == (400, {"name": ["Give a name."]})
+    assert Registration.objects.count() == 0
+
+
+def test_create_bidi_controls_stripped_from_a_visible_name(client, event):
+    response = client.post(
+        url(event), {"name": "  Ann\u202e Peeters\u2066\u200f ", "email": "ann@example.org"}, format="json"
+    )
+    assert response.status_code == 201
+    assert Registration.objects.get().name == "Ann Peeters"

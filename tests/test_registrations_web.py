@@ -495,3 +495,16 @@ def test_ticket_and_mine_pages_register_the_worker_with_a_hidden_offline_notice(
             '<p id="offline-notice" class="notice" role="status" hidden>'
             "You are offline: this is the page as it was when you last opened it.</p>"
         ) in html
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202e\u2066", "\u3164", "\ufeff\u0301"])
+def test_register_invisible_name_is_refused_like_an_empty_one(client, event, name):
+    response = client.post(register_url(event), {**FORM, "name": name})
+    assert response.status_code == 400
+    assert "Give a name." in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_register_bidi_controls_stripped_from_the_name(client, event):
+    client.post(register_url(event), {**FORM, "name": "Ann\u202e Peeters\u202c"})
+    assert Registration.objects.get().name == "Ann Peeters"
