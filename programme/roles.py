@@ -7,10 +7,11 @@ from django.contrib.auth.models import Group, Permission
 ORGANISERS = "Organisers"
 DOOR_STAFF = "Door staff"
 
-#: app label -> models whose every permission organisers hold.
+#: app label -> models whose every permission organisers hold. No API tokens
+#: (authtoken): whoever may see or make another user's token can act as them,
+#: a superuser included; each user gets their own at POST /api/v1/auth/token/.
 ORGANISER_MODELS = {
     "programme": ["edition", "venue", "category", "association", "event"],
-    "authtoken": ["tokenproxy"],
 }
 #: app label -> (model, permissions) organisers hold on other apps' models.
 ORGANISER_PERMISSIONS = {
@@ -19,6 +20,9 @@ ORGANISER_PERMISSIONS = {
 
 
 def ensure_groups(**kwargs) -> None:
+    """Make the groups, and give organisers exactly the permissions above: set, not
+    added to, so that a permission this code no longer grants (the API tokens, which
+    older versions gave) is taken back from existing deployments too."""
     organisers, _ = Group.objects.get_or_create(name=ORGANISERS)
     perms = Permission.objects.none()
     for app_label, models in ORGANISER_MODELS.items():
@@ -28,7 +32,7 @@ def ensure_groups(**kwargs) -> None:
             perms = perms | Permission.objects.filter(
                 content_type__app_label=app_label, codename__in=[f"{action}_{model}" for action in actions]
             )
-    organisers.permissions.add(*perms)
+    organisers.permissions.set(perms)
     Group.objects.get_or_create(name=DOOR_STAFF)
 
 

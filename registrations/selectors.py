@@ -12,7 +12,7 @@ from .models import Registration, normalise_email
 
 def can_check_in(user) -> bool:
     """Door staff and organisers. This guards every scan: the answer is kept on the user
-    object, which token authentication reuses for TOKEN_CACHE_SECONDS."""
+    object, which lives as long as the request (a changed role counts from the next one)."""
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_can_check_in"):

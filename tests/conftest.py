@@ -96,16 +96,6 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _forget_api_tokens():
-    """API tokens remembered by a worker must not outlive the test that made them."""
-    from fortnight.authentication import forget_tokens
-
-    forget_tokens()
-    yield
-    forget_tokens()
-
-
 @pytest.fixture
 def rate_window():
     """The rate limits count per minute window: start, well inside one, a test whose
@@ -114,4 +104,4 @@ def rate_window():
 
     left = _get_window("127.0.0.1", 60) - time.time()
     if left < 5:
-        time.sleep(max(left, 0) + 0.5)
+        time.sleep(max(left, 0) + 1.1)
