@@ -63,7 +63,7 @@ def test_broker_and_cache_follow_redis_url(tmp_path):
     assert _setting("CACHES['default']['BACKEND']", env) == "'django.core.cache.backends.locmem.LocMemCache'"
     env["REDIS_URL"] = "redis://cache.example:6379/2"
     assert _setting("CELERY_BROKER_URL", env) == "'redis://cache.example:6379/2'"
-    assert _setting("CACHES['default']['BACKEND']", env) == "'django.core.cache.backends.redis.RedisCache'"
+    assert _setting("CACHES['default']['BACKEND']", env) == "'common.cache.FallbackRedisCache'"
     env["CELERY_BROKER_URL"] = "redis://broker.example:6379/0"
     assert _setting("CELERY_BROKER_URL", env) == "'redis://broker.example:6379/0'"
 
