@@ -1,12 +1,10 @@
-"""Project-level views: the login endpoints that are not the door's, and the 404 answer."""
+"""Project-level views: the login endpoints that are not the door's."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -42,10 +40,3 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     if request.method == "POST" and login_rate_limited(request):
         return render(request, "too_many_logins.html", {"message": LOGIN_RATE_LIMITED}, status=429)
     return admin.site.login(request, extra_context)
-
-
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A URL that matches nothing: JSON under /api/ (API clients parse every answer), the page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
-    return defaults.page_not_found(request, exception)
