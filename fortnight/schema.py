@@ -37,6 +37,22 @@ def drop_database_integer_limits(result: dict, generator, request, public) -> di
     return result
 
 
+def document_retry_after(result: dict, generator, request, public) -> dict:
+    """Every 429 carries Retry-After (common/ratelimit.py): say so on each."""
+    header = {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again (the end of the client's rate window).",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("429") if isinstance(operation, dict) else None
+            if answer is not None:
+                answer["headers"] = header
+    return result
+
+
 # --- Error answers, documented once ---------------------------------------------------
 
 _DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
@@ -59,7 +75,7 @@ _ERROR_DESCRIPTIONS = {
     403: "Authenticated, but this role may not do this.",
     404: "No such object, or not one this client may see.",
     413: "The request body is larger than the server accepts.",
-    429: "Too many attempts from this address: wait a minute.",
+    429: "Too many attempts from this address: wait as long as `Retry-After` says.",
 }
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "common",
     "programme",
     "registrations",
     "notifications",
@@ -84,12 +85,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with a message (after LocaleMiddleware: translated).
     "fortnight.middleware.RequestTooLargeMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Every 429 says when to try again (the end of the rate window).
+    "common.ratelimit.RetryAfterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,6 +117,15 @@ TEMPLATES = [
                 "fortnight.context_processors.language_links",
             ],
         },
+    },
+    {
+        # Plain text (e-mails, their subjects): rendered without HTML escaping, so that
+        # "Jean D'Hondt & Co" arrives as typed. Never use it for HTML.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -149,7 +162,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis unreachable: each process carries on with a cache in its own memory for
+    # fallback_seconds, then tries again (common/cache.py); short timeouts, so that
+    # a Redis that does not answer does not hold requests up.
+    CACHES = {
+        "default": {
+            "BACKEND": "common.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1, "fallback_seconds": 10},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -167,6 +189,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A broker that does not answer must not hold a web request up for long (the page
+    # answers anyway: registrations/tasks.py); above the worker's 1 s BRPOP timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -250,15 +276,39 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form sent without its CSRF token: a page in the site's layout and the visitor's language.
+CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
 # Request bodies larger than this (files uploaded excepted) are refused with 413 (fortnight/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- Content-Security-Policy ------------------------------------------------
+# Sent on every answer by django-csp (csp.middleware.CSPMiddleware). Nothing of
+# ours runs inline: scripts and styles are static files, and what a script needs
+# from the page sits in <script type="application/json"> blocks, which are data,
+# not code. The one inline script, Swagger UI's start-up on /api/v1/docs/, gets
+# a nonce from that view alone (fortnight/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the SVG and PNG icons that Swagger UI's stylesheet embeds.
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- REST framework and OpenAPI ---------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fortnight.authentication.CachedTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -270,6 +320,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's JSON parser and Http404 answer speak English; these answer in the client's language.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fortnight API",
@@ -287,6 +344,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fortnight.schema.drop_database_integer_limits",
+        "fortnight.schema.document_retry_after",
     ],
     # Two models have a `status` with different choices, and an event's
     # `registration_status` would take a registration's enum name: name them all.
@@ -307,9 +365,6 @@ RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # How long anonymous answers of the public programme (page, API, feeds) may be
 # served from the cache; any change to an event invalidates them at once. 0: off.
 PROGRAMME_CACHE_SECONDS = env_int("PROGRAMME_CACHE_SECONDS", 60)
-# How long each worker remembers an API token's user (door phones send one with
-# every scan); a revoked token stops working within this time. 0: never remember.
-TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 30)
 # Where attendees write about their data (shown in the privacy notice).
 CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 # Public base URL used in links that leave the site (e-mails, calendars).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.authtoken.models import Token
 
 from programme import services as programme_services
@@ -160,14 +161,15 @@ def test_unknown_parameters_share_the_cache_entry_and_do_not_reach_the_answer(cl
     for _ in range(2):
         EventFactory(edition=current_edition, capacity=10)
     first = client.get("/api/v1/events/?page_size=1")
-    keys_before = set(cache._cache.get_client().keys("*")) if hasattr(cache, "_cache") else None
+    redis = cache._cache.get_client() if isinstance(cache, RedisCache) else None
+    keys_before = set(redis.keys("*")) if redis else None
     for junk in ("utm_source=x", "a=1&b=2", "page_size=1&zzz=" + "x" * 500, "foo=bar&foo=baz"):
         answer = client.get(f"/api/v1/events/?{junk}&page_size=1")
         assert answer["X-Programme-Cache"] == "hit", junk
         assert answer.content == first.content
         assert answer.json()["next"] == f"{SITE}/api/v1/events/?page=2&page_size=1"
-    if keys_before is not None:  # Redis: count the keys themselves
-        assert set(cache._cache.get_client().keys("*")) == keys_before
+    if redis:  # Redis: count the keys themselves
+        assert set(redis.keys("*")) == keys_before
 
 
 @pytest.mark.parametrize("query", ["q=peace", "venue=01", "page_size=+1", "date=21/10/2036"])

@@ -88,6 +88,23 @@ def test_link_mail_reaches_smtp_server_through_redis_and_worker(client, ann, tmp
         _assert_link_mail(inbox.messages(), ann)
 
 
+def test_link_mail_is_plain_text_not_html_escaped(client, ann, tmp_path):
+    """A plain-text e-mail shows what was typed: no &amp; or &#x27; (they were, with autoescape)."""
+    ann.name = "Jean D'Hondt & Co"
+    ann.save(update_fields=["name"])
+    event = ann.event
+    event.title_nl = "Rock & roll <live>"
+    event.save(update_fields=["title_nl"])
+    with smtp_server() as (port, inbox), celery_worker(_worker_env(tmp_path, port), tmp_path / "worker.log"):
+        _ask_for_link(client, ann)
+        wait_until(lambda: inbox.messages(), timeout=60, describe=(tmp_path / "worker.log").read_text)
+    (_from, _to, message) = inbox.messages()[0]
+    assert message["Subject"] == "Uw inschrijving voor Rock & roll <live>"
+    body = message.get_content().replace("\r\n", "\n")
+    assert body.startswith("Beste Jean D'Hondt & Co,\n")
+    assert "&amp;" not in body and "&#x27;" not in body and "&lt;" not in body
+
+
 def test_link_mail_retried_until_smtp_server_is_back(client, ann, tmp_path):
     port = free_port()
     log = tmp_path / "worker.log"
