@@ -1,4 +1,11 @@
-"""Who a rate limit counts (the client's address) and how long a refused client waits.
+"""The rate limits: what is limited, who is counted (the client's address), and how long a
+refused client waits.
+
+- Logins: password checks (the door login, the back office login and the API token
+  endpoint) share one count of LOGIN_RATE_LIMIT per address, so that guessing passwords is
+  slow everywhere.
+- Registrations: registration attempts (web and API) and "send me my link" share one count
+  of REGISTRATION_RATE_LIMIT per address ("off" turns it off, for load tests).
 
 `client_ip_key(rate)` is the `key=` that our calls of django-ratelimit give. It
 reads the client's address where RATELIMIT_IP_META_KEY says (REMOTE_ADDR, or
@@ -24,9 +31,15 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django_ratelimit.core import _get_window, _split_rate
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import _get_window, _split_rate, is_ratelimited
 
 logger = logging.getLogger(__name__)
+
+#: Login attempts (right or wrong) per client address, all login forms together.
+LOGIN_RATE_LIMIT = "20/m"
+LOGIN_RATE_LIMITED = _("Too many login attempts from your address. Wait a minute and try again.")
+REGISTRATION_RATE_LIMITED = _("Too many registration attempts from your address. Wait a minute and try again.")
 
 #: Set on the (Django) request by the key: the last second of the rate window it is counted in.
 WINDOW_END_ATTRIBUTE = "ratelimit_window_end"
@@ -82,6 +95,21 @@ def client_ip_key(rate: str) -> Callable:
         return value
 
     return key
+
+
+def rate_limited(request, *, group: str, rate: str) -> bool:
+    """Count this POST in `group`; True when the client's address made more than `rate` ("10/m")."""
+    if not rate or rate.lower() == "off":
+        return False
+    return is_ratelimited(request, group=group, key=client_ip_key(rate), rate=rate, method="POST", increment=True)
+
+
+def login_rate_limited(request) -> bool:
+    return rate_limited(request, group="login", rate=LOGIN_RATE_LIMIT)
+
+
+def registration_rate_limited(request) -> bool:
+    return rate_limited(request, group="registrations", rate=settings.REGISTRATION_RATE_LIMIT)
 
 
 def retry_after(request) -> int:

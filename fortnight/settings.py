@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 with a message (after LocaleMiddleware: translated).
-    "fortnight.middleware.RequestTooLargeMiddleware",
+    "common.middleware.RequestTooLargeMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Every 429 says when to try again (the end of the rate window).
     "common.ratelimit.RetryAfterMiddleware",
@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fortnight.context_processors.language_links",
+                "common.context_processors.language_links",
             ],
         },
     },
@@ -279,7 +279,7 @@ X_FRAME_OPTIONS = "DENY"
 # A form sent without its CSRF token: a page in the site's layout and the visitor's language.
 CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
-# Request bodies larger than this (files uploaded excepted) are refused with 413 (fortnight/middleware.py).
+# Request bodies larger than this (files uploaded excepted) are refused with 413 (common/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- Content-Security-Policy ------------------------------------------------
@@ -287,7 +287,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # ours runs inline: scripts and styles are static files, and what a script needs
 # from the page sits in <script type="application/json"> blocks, which are data,
 # not code. The one inline script, Swagger UI's start-up on /api/v1/docs/, gets
-# a nonce from that view alone (fortnight/api_docs.py).
+# a nonce from that view alone (common/api_docs.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -312,7 +312,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "fortnight.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -343,8 +343,8 @@ SPECTACULAR_SETTINGS = {
     # are not part of the contract: leave them out, so the schema is one.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "fortnight.schema.drop_database_integer_limits",
-        "fortnight.schema.document_retry_after",
+        "common.schema.drop_database_integer_limits",
+        "common.schema.document_retry_after",
     ],
     # Two models have a `status` with different choices, and an event's
     # `registration_status` would take a registration's enum name: name them all.

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, permissions, routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from common.schema import errors
 from common.site import absolute_url
-from fortnight.schema import errors
 
 from . import services
 from .cache import cached_fragments, cached_public_answer

@@ -18,16 +18,16 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import Pagination
+from common.ratelimit import REGISTRATION_RATE_LIMITED, registration_rate_limited
+from common.schema import errors
 from common.site import absolute_url
-from fortnight.pagination import Pagination
-from fortnight.schema import errors
 from programme.models import Edition, Event
 from programme.roles import is_organiser
 
 from . import selectors, services
 from .links import registration_links
 from .models import CheckIn, Registration, normalise_name
-from .ratelimit import registration_rate_limited
 from .tickets import public_key_b64
 
 
@@ -41,7 +41,7 @@ class Conflict(APIException):
 
 class RateLimited(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _("Too many registration attempts from your address. Wait a minute and try again.")
+    default_detail = REGISTRATION_RATE_LIMITED
     default_code = "rate_limited"
 
 

@@ -1,4 +1,5 @@
-"""The door: staff log in, pick today's activity and scan tickets with the phone's camera.
+"""The door: staff (logged in at the site's login, common/auth.py) pick today's activity and
+scan tickets with the phone's camera.
 
 The pages only show and link; every check-in goes through the API
 (`POST /api/v1/checkins/`, `GET /api/v1/events/<id>/checkins/stats/`,
@@ -11,37 +12,21 @@ import datetime
 import re
 from functools import wraps
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from fortnight.ratelimit import LOGIN_RATE_LIMITED, login_rate_limited
 from programme.selectors import public_events
 
 from . import selectors
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-@method_decorator(never_cache, name="dispatch")
-class LoginView(auth_views.LoginView):
-    """Django's login, for staff who are not `is_staff` (door staff), with a limit per address."""
-
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if login_rate_limited(request):
-            context = self.get_context_data(form=self.get_form(), error=LOGIN_RATE_LIMITED)
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
 
 
 def door_staff_required(view):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.ratelimit import REGISTRATION_RATE_LIMITED, registration_rate_limited
 from common.site import absolute_url
 from programme.calendar import build_calendar, ics_response
 from programme.models import Edition
@@ -18,7 +18,6 @@ from . import selectors, services
 from .forms import RegistrationForm, ResendForm
 from .links import mine_from_secret, registration_from_secret, registration_links
 from .models import Registration
-from .ratelimit import registration_rate_limited
 from .tickets import make_token, qr_png, qr_svg
 
 
@@ -46,7 +45,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "registrations/register.html", context)
     if registration_rate_limited(request):
-        context["error"] = _("Too many registration attempts from your address. Wait a minute and try again.")
+        context["error"] = REGISTRATION_RATE_LIMITED
         return render(request, "registrations/register.html", context, status=429)
     if not form.is_valid():
         return render(request, "registrations/register.html", context, status=400)
@@ -78,7 +77,7 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "event": event,
                 "form": RegistrationForm(event=event),
-                "error": _("Too many registration attempts from your address. Wait a minute and try again."),
+                "error": REGISTRATION_RATE_LIMITED,
             },
             status=429,
         )

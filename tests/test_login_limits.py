@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from fortnight.ratelimit import LOGIN_RATE_LIMIT
+from common.ratelimit import LOGIN_RATE_LIMIT
 from tests.factories import OrganiserFactory
 
 pytestmark = pytest.mark.django_db

@@ -28,8 +28,7 @@ from rest_framework.test import APIClient
 
 from celery_app import app as celery_app
 from common.cache import FallbackRedisCache
-from common.ratelimit import RetryAfterMiddleware
-from fortnight.ratelimit import LOGIN_RATE_LIMIT
+from common.ratelimit import LOGIN_RATE_LIMIT, RetryAfterMiddleware
 from registrations.models import Registration
 from tests.factories import DoorStaffFactory, EventFactory, RegistrationFactory, brussels
 from tests.servers import free_port, wait_until
