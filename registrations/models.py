@@ -93,10 +93,12 @@ class TicketKey(models.Model):
     """An edition's Ed25519 key pair. The private key is stored encrypted with a
     key derived from SECRET_KEY, and no page or API ever shows it."""
 
-    edition = models.OneToOneField(Edition, on_delete=models.PROTECT, related_name="ticket_key")
+    edition = models.OneToOneField(
+        Edition, on_delete=models.PROTECT, related_name="ticket_key", verbose_name=_("edition")
+    )
     public_key = models.BinaryField(_("public key"), max_length=32)
-    private_key_encrypted = models.BinaryField(editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    private_key_encrypted = models.BinaryField(_("private key (encrypted)"), editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ticket key")
@@ -117,17 +119,28 @@ class CheckIn(models.Model):
         WRONG_EVENT = "wrong_event", _("Wrong activity")
         WAITLISTED = "waitlisted", _("On the waiting list")
 
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="checkins")
+    class Method(models.TextChoices):
+        QR = "qr", _("QR code scanned")
+        MANUAL = "manual", _("Found by name or booking code")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="checkins", verbose_name=_("activity"))
     registration = models.ForeignKey(
-        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkins"
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("registration"),
     )
-    result = models.CharField(max_length=20, choices=Result.choices)
-    method = models.CharField(max_length=10, default="qr")  # "qr" or "manual"
-    nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    first_checked_in_at = models.DateTimeField(null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    device = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.QR)
+    nonce = models.CharField(_("nonce"), max_length=64, null=True, blank=True, unique=True)
+    first_checked_in_at = models.DateTimeField(_("first checked in at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("scanned at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("scan")
