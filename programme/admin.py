@@ -83,11 +83,17 @@ class EventAdmin(TranslationAdmin):
     )
 
     def save_model(self, request, obj, form, change):
+        # Every write through the services: what the form changed, in the form's own fields
+        # (the texts per language, never the untranslated field that modeltranslation shadows).
         if change:
             services.event_update(event=obj, data={})
-        else:
-            obj.full_clean()
-            obj.save()
+            return
+        fields = {field.name for field in Event._meta.concrete_fields}
+        created = services.event_create(
+            data={name: value for name, value in form.cleaned_data.items() if name in fields}
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
 
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):

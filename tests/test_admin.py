@@ -281,3 +281,17 @@ def test_admin_change_form_capacity_below_seats_or_removed_is_a_form_error(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Event.objects.values().get(pk=event.pk) == before
+
+
+def test_admin_add_form_creates_the_event_through_the_service(admin_client_organiser, current_edition, caplog):
+    template = EventFactory(edition=current_edition, title_en="Model", title_fr="Modèle", capacity=30)
+    data = {**_change_form_data(template), "title_en": "A new debate", "title_fr": "Un nouveau débat"}
+
+    with caplog.at_level("INFO", logger="programme.services"):
+        response = admin_client_organiser.post("/en/admin/programme/event/add/", data)
+
+    assert response.status_code == 302, response.content.decode()
+    created = Event.objects.get(title_en="A new debate")
+    assert (created.title_fr, created.capacity, created.sequence, created.seats_taken) == ("Un nouveau débat", 30, 0, 0)
+    assert response["Location"] == CHANGELIST
+    assert f"event {created.pk} created (published)" in caplog.text
