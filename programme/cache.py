@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from .models import Event, Venue
@@ -55,6 +57,24 @@ def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
         cache.set_many({keys[pk]: fragment for pk, fragment in fresh.items()}, timeout=seconds)
         fragments.update(fresh)
     return fragments
+
+
+#: Stands for the visitor's CSRF token in a cached page (cached_page); derived from SECRET_KEY,
+#: so that no text typed into an activity can be taken for it.
+CSRF_PLACEHOLDER = "csrf-" + salted_hmac("fortnight.programme.csrf-placeholder", "v1").hexdigest()[:24]
+
+
+def cached_page(request: HttpRequest, event: Event, *, kind: str, build) -> str:
+    """An event's page for anonymous visitors, built once per version of the event (its
+    `updated_at`), language and `kind`, with the visitor's own CSRF token put in at each
+    request. `build(csrf_token)` renders the page with `csrf_token` in its forms."""
+    if _signed_in(request):
+        return build(get_token(request))
+    page = cached_fragments(
+        [(event.pk, event.updated_at)], kind=kind, build=lambda pks: {event.pk: build(CSRF_PLACEHOLDER)}
+    )
+    html = page[event.pk]
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
 
 
 def programme_version() -> str:

@@ -8,7 +8,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_safe
 
 from common.site import absolute_url
 
-from .cache import cached_fragments, cached_public_answer
+from .cache import cached_fragments, cached_page, cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import announced_events, current_edition, public_events
+from .signals import event_page_section
 
 # Characters that must not appear raw inside a <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -86,17 +87,28 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         event = announced_events().get(pk=pk)
     except Event.DoesNotExist:
         raise Http404 from None
-    context = {
-        "event": event,
-        "venue": event.venue,
-        "json_ld": mark_safe(json.dumps(_json_ld(request, event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)),
-        "ics_url": reverse("calendar:event", kwargs={"pk": event.pk}),
-        "now": timezone.now(),
-    }
-    return render(request, "programme/event_detail.html", context)
+
+    # The page depends on no query parameter: none may reach the links on it (the language
+    # links), which every visitor is served from the cache.
+    request.META["QUERY_STRING"] = ""
+
+    def build(csrf_token: str) -> str:
+        sections = [html for _receiver, html in event_page_section.send(Event, event=event, csrf_token=csrf_token)]
+        context = {
+            "event": event,
+            "venue": event.venue,
+            "json_ld": mark_safe(json.dumps(_json_ld(event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)),
+            "ics_url": reverse("calendar:event", kwargs={"pk": event.pk}),
+            "sections": [mark_safe(html) for html in sections if html],
+        }
+        return render_to_string("programme/event_detail.html", context, request=request)
+
+    # What the page shows changes with the event (its `updated_at`) and, as time passes, with
+    # whether one can register (opens, closes, full): the key names both.
+    return HttpResponse(cached_page(request, event, kind=f"event-page:{event.registration_status}", build=build))
 
 
-def _json_ld(request: HttpRequest, event: Event) -> dict:
+def _json_ld(event: Event) -> dict:
     """schema.org Event, for search engines and the City's website."""
     venue = event.venue
     place: dict = {"@type": "Place", "name": venue.name, "address": venue.address}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from common.ratelimit import REGISTRATION_RATE_LIMITED, registration_rate_limited
 from common.site import absolute_url
 from programme.calendar import build_calendar, ics_response
-from programme.models import Edition
+from programme.models import Edition, Event
 from programme.selectors import public_events
 
 from . import selectors, services
@@ -32,6 +33,15 @@ def _inline_svg(svg: bytes) -> str:
     """An SVG document as an element to put inside HTML (without its XML declaration)."""
     text = svg.decode()
     return text[text.index("<svg") :]
+
+
+def event_page_section(sender, *, event: Event, csrf_token: str, **kwargs) -> str:
+    """The registration form on the activity page (programme.signals.event_page_section), while
+    one can register or join the waiting list."""
+    if event.registration_status not in (Event.RegistrationStatus.OPEN, Event.RegistrationStatus.WAITLIST):
+        return ""
+    context = {"event": event, "form": RegistrationForm(event=event), "csrf_token": csrf_token}
+    return render_to_string("registrations/_event_section.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache.backends.redis import RedisCache
+from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from programme import services as programme_services
+from programme.models import Event
 from registrations import services as registration_services
 from tests.factories import EventFactory
 
@@ -202,3 +207,58 @@ def test_far_away_date_is_an_empty_answer(client, event, url, day, settings):
         assert b"BEGIN:VEVENT" not in response.content
     else:
         assert event.title_en not in response.content.decode()
+
+
+# --- The activity page: cached per event and language, each visitor's CSRF token its own -----------
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _page(client, event, lang="en", query=""):
+    response = client.get(f"/{lang}/events/{event.pk}/{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_event_page_second_visit_is_one_query_and_the_same_page(event, django_assert_num_queries):
+    first = _page(Client(), event)
+    with django_assert_num_queries(1):  # the event itself
+        second = _page(Client(), event)
+    assert TOKEN.sub("", first) == TOKEN.sub("", second)
+    assert 'id="register-title"' in second
+
+
+def test_event_page_each_visitor_gets_a_working_csrf_token_of_their_own(event):
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    tokens = [TOKEN.search(_page(visitor, event)).group(1) for visitor in visitors]
+    assert tokens[0] != tokens[1]
+    form = {"name": "Ann", "email": "ann@example.org", "seats": "1", "language": "en", "consent": "on"}
+    assert (
+        visitors[0].post(f"/en/events/{event.pk}/register/", {**form, "csrfmiddlewaretoken": tokens[1]}).status_code
+        == 403
+    )
+    answer = visitors[1].post(f"/en/events/{event.pk}/register/", {**form, "csrfmiddlewaretoken": tokens[1]})
+    assert answer.status_code == 302
+
+
+def test_event_page_shows_seats_taken_at_once(event):
+    assert "10 seats left" in _page(Client(), event)
+    registration_services.registration_create(
+        event_id=event.pk, name="Ann", email="a@example.org", seats=3, language="en"
+    )
+    assert "7 seats left" in _page(Client(), event)
+
+
+def test_event_page_follows_registration_closing_with_time(event, settings):
+    assert 'id="register-title"' in _page(Client(), event)
+    Event.objects.filter(pk=event.pk).update(registration_closes_at=timezone.now())  # no updated_at change
+    page = _page(Client(), event)
+    assert 'id="register-title"' not in page
+    assert "Registration closed" in page
+
+
+def test_event_page_each_language_and_no_query_in_its_links(event):
+    english, dutch = _page(Client(), event, "en", "?utm=evil"), _page(Client(), event, "nl")
+    assert event.title_en in english and event.title_nl in dutch
+    assert "utm" not in _page(Client(), event, "en")
+    assert "utm" not in english
