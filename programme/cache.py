@@ -37,6 +37,33 @@ from .models import Event, Venue
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Allow", "Vary")
 
 
+def cached_blocks(request: HttpRequest, groups, *, kind: str, build) -> list[str]:
+    """One cached block of HTML per group of the answer's events (a day of the programme), in
+    the current language, for `groups` of (name, latest updated_at, count) of its events.
+    `build(names)` renders the blocks not in the cache, all at once: {name: html}.
+
+    A block is kept under its group's version (the latest change and the number of its events,
+    like programme_version) and the answer's query, so that a registration rebuilds the day
+    of its event, whose other cards come from the cache, not the whole programme. Answers that
+    cached_public_answer does not cache (free text, odd spellings) build their blocks afresh:
+    no query may fill the cache.
+    """
+    query = getattr(request, _CACHEABLE_QUERY, None)
+    if not settings.PROGRAMME_CACHE_SECONDS or query is None:
+        built = build([name for name, _latest, _count in groups])
+        return [built[name] for name, _latest, _count in groups]
+    prefix = f"{kind}:{get_language()}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
+    keys = [f"{prefix}:{name}:{latest.timestamp():.6f}:{count}" for name, latest, count in groups]
+    found = cache.get_many(keys)
+    missing = {key: name for key, (name, _latest, _count) in zip(keys, groups, strict=True) if key not in found}
+    if missing:
+        built = build(list(missing.values()))
+        fresh = {key: built[name] for key, name in missing.items()}
+        cache.set_many(fresh, timeout=settings.PROGRAMME_CACHE_SECONDS)
+        found.update(fresh)
+    return [found[key] for key in keys]
+
+
 def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
     """One cached fragment per event, in the current language, for `rows` of (pk, updated_at).
 
@@ -83,6 +110,8 @@ def programme_version() -> str:
     return f"{latest:.6f}-{state['count']}"
 
 
+#: Set on a request whose answer cached_public_answer may keep: its query in one spelling.
+_CACHEABLE_QUERY = "programme_cacheable_query"
 _INT = re.compile(r"[1-9][0-9]{0,8}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
@@ -152,6 +181,7 @@ def cached_public_answer(view):
         # pagination links, for one).
         request.GET = QueryDict(query)
         request.META["QUERY_STRING"] = query
+        setattr(request, _CACHEABLE_QUERY, query)
         key = _key(request, programme_version(), query)
         hit = cache.get(key)
         if hit is not None:

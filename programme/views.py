@@ -6,6 +6,8 @@ import itertools
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Max
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template, render_to_string
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from common.site import absolute_url
 
-from .cache import cached_fragments, cached_page, cached_public_answer
+from .cache import cached_blocks, cached_fragments, cached_page, cached_public_answer
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import announced_events, current_edition, public_events
@@ -38,21 +40,43 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
 
     filterset = EventFilter(request.GET, queryset=public_events().filter(edition=edition_obj))
     valid = filterset.is_valid()
-    rows = list(filterset.qs.order_by("starts_at", "pk").values_list("pk", "updated_at", "starts_at")) if valid else []
-    cards = cached_fragments([(pk, updated) for pk, updated, _starts in rows], kind="card", build=_render_cards)
+    events = filterset.qs.order_by() if valid else Event.objects.none()
     # Grouped by the day each activity starts; with a day chosen, all under that day
-    # (an exhibition that opened earlier is on that day too).
+    # (an exhibition that opened earlier is on that day too). The database sums each day up
+    # (its latest change, its count); only the days that changed are read and rendered.
     chosen_day = filterset.form.cleaned_data.get("date") if valid else None
-    days = [
-        (day, [cards[pk] for pk, _updated, _starts in group])
-        for day, group in itertools.groupby(rows, key=lambda row: chosen_day or timezone.localtime(row[2]).date())
-    ]
+    versions = {"latest": Max("updated_at"), "count": Count("pk")}
+    if chosen_day:
+        summary = events.aggregate(**versions)
+        days = [(chosen_day, summary["latest"], summary["count"])] if summary["count"] else []
+    else:
+        by_day = events.annotate(day=TruncDate("starts_at", tzinfo=timezone.get_default_timezone()))
+        days = [
+            (row["day"], row["latest"], row["count"])
+            for row in by_day.values("day").annotate(**versions).order_by("day")
+        ]
+
+    def render_days(names) -> dict:
+        """The days not in the cache: their events in one query, their cards in one more at most."""
+        if chosen_day:
+            rows = [
+                (chosen_day, pk, updated)
+                for pk, updated in events.order_by("starts_at", "pk").values_list("pk", "updated_at")
+            ]
+        else:
+            rows = list(by_day.filter(day__in=names).order_by("starts_at", "pk").values_list("day", "pk", "updated_at"))
+        cards = cached_fragments([(pk, updated) for _day, pk, updated in rows], kind="card", build=_render_cards)
+        return {
+            day: render_to_string("programme/_day.html", {"day": day, "cards": [cards[pk] for _d, pk, _u in group]})
+            for day, group in itertools.groupby(rows, key=lambda row: row[0])
+        }
+
     context = {
         "edition": edition_obj,
         "filterset": filterset,
         "form": filterset.form,
-        "days": days,
-        "event_count": len(rows),
+        "days": cached_blocks(request, days, kind="day", build=render_days),
+        "event_count": sum(count for _day, _latest, count in days),
         "categories": Category.objects.all(),
         "venues": Venue.objects.filter(events__edition=edition_obj, events__status=Event.Status.PUBLISHED)
         .distinct()

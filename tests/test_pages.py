@@ -12,38 +12,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from programme.models import Event
-from tests.factories import EditionFactory, EventFactory, VenueFactory, brussels, bulk_events, category
+from tests.factories import EditionFactory, EventFactory, VenueFactory, brussels, bulk_events
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def venue(db):
-    return VenueFactory(
-        name_fr="Salle de la Madeleine",
-        name_nl="Magdalenazaal",
-        name_en="Madeleine Hall",
-        address="Rue Duquesnoy 14, 1000 Bruxelles",
-        latitude="50.845000",
-        longitude="4.355000",
-        step_free_access=True,
-        hearing_loop=True,
-    )
-
-
-@pytest.fixture
-def event(current_edition, venue):
-    return EventFactory(
-        edition=current_edition,
+def event(make_event, venue):
+    return make_event(
         venue=venue,
-        category=category("debate"),
-        title_fr="Construire la paix",
-        title_nl="Vrede bouwen",
-        title_en="Building peace",
         summary_en="Four speakers, one question.",
-        speaks_fr=True,
         speaks_nl=True,
-        starts_at=brussels(2036, 10, 21, 19),
         ends_at=brussels(2036, 10, 21, 21, 30),
         capacity=80,
         seats_taken=5,
@@ -211,9 +190,9 @@ def test_programme_queries_do_not_grow_with_events(client, current_edition, djan
     few = _count_page_queries(client, "/en/")
     bulk_events(495, edition=current_edition)
 
-    # programme version, current edition, the events' rows, the cards not cached yet,
-    # categories and venues of the filters
-    with django_assert_max_num_queries(6):
+    # programme version, current edition, each day's latest change and count, the rows of the
+    # days not cached yet, their cards not cached yet, categories and venues of the filters
+    with django_assert_max_num_queries(7):
         response = client.get("/en/")
 
     assert len(event_links(response.content.decode())) == 500
