@@ -1,4 +1,7 @@
-"""`manage.py load_demo`: the demo edition, its content, its accounts, and running it again."""
+"""`manage.py load_demo`: the loader of demo.yaml, its accounts, running it again, and a broken file.
+
+Counts come from the file itself, so that editing the demo's content needs no change here.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,80 @@ import io
 import itertools
 import re
 from collections import defaultdict
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
 
-from programme import demo_data
-from programme.models import Association, Category, Edition, Event, Venue
+from programme.management.commands.load_demo import DEMO_FILE
+from programme.models import Association, Edition, Event, Venue
 from programme.roles import DOOR_STAFF, ORGANISERS
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+LANGUAGES = ("fr", "nl", "en")
 PASSWORD_LINE = re.compile(r"^ +(\w+) +password: (\S+)$", re.MULTILINE)
-USERNAMES = ["association", "door", "organiser"]
+DEMO = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+USERNAMES = sorted(account["username"] for account in DEMO["accounts"])
+COUNTS = f"Venues: {len(DEMO['venues'])}, associations: {len(DEMO['associations'])}, events: {len(DEMO['events'])}"
+
+SMALL = """\
+edition:
+  slug: small
+  theme: {fr: Paix, nl: Vrede, en: Peace}
+  days: 2
+  starts_in_days: 1
+  call_opens_days_before: 10
+  reminder_offsets: [24]
+venues:
+  hall:
+    name: {fr: La salle, nl: De zaal, en: The hall}
+    address: Rue de la Loi 16, 1000 Bruxelles
+    latitude: 50.846
+    longitude: 4.367
+    capacity: 100
+    accessibility: [step_free_access]
+associations:
+  club:
+    name: Peace Club
+    description: {fr: Un club., nl: Een club., en: A club.}
+    website: https://example.org
+    contact_name: Pat Doe
+    contact_email: pat@example.org
+descriptions:
+  categories:
+    concert: {fr: Musique., nl: Muziek., en: Music.}
+  footer: {fr: "{organiser} Fin.", nl: "{organiser} Einde.", en: "{organiser} End."}
+  by_association: {fr: "Par {association}.", nl: "Door {association}.", en: "By {association}."}
+  by_city: {fr: Par la Ville., nl: Door de Stad., en: By the City.}
+events:
+  - title:
+      fr: Concert du soir
+      nl: Avondconcert
+      en: Evening concert
+    summary: {fr: Un concert., nl: Een concert., en: A concert.}
+    day: 2
+    start: "20:00"
+    minutes: 90
+    category: concert
+    venue: hall
+    association: club
+    languages: [fr]
+    capacity: 50
+accounts:
+  - username: pat
+    first_name: Pat
+    last_name: Doe
+    email: pat@example.org
+    association: club
+"""
 
 
 def load_demo(*args: str) -> str:
@@ -38,31 +97,40 @@ def printed_passwords(output: str) -> dict[str, str]:
 
 
 def demo_edition() -> Edition:
-    return Edition.objects.get(slug=demo_data.EDITION_SLUG)
+    return Edition.objects.get(slug=DEMO["edition"]["slug"])
 
 
 def first_day() -> datetime.date:
-    return timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=3)
+    return timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=DEMO["edition"]["starts_in_days"])
 
 
-def test_load_demo_edition_is_current_and_starts_three_days_from_today():
+def texts(obj, field: str) -> dict[str, str]:
+    return {language: getattr(obj, f"{field}_{language}") for language in LANGUAGES}
+
+
+def all_rows() -> dict[str, list[dict]]:
+    models = (Edition, Venue, Association, Event, get_user_model())
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    rows["members"] = list(Association.members.through.objects.order_by("pk").values())
+    rows["groups"] = list(get_user_model().groups.through.objects.order_by("pk").values())
+    return rows
+
+
+def test_load_demo_edition_is_current_and_starts_as_many_days_from_today_as_the_file_says():
     load_demo()
 
     edition = demo_edition()
     assert edition.starts_on == first_day()
-    assert edition.ends_on == first_day() + datetime.timedelta(days=13)
-    assert (edition.ends_on - edition.starts_on).days + 1 == 14
+    assert edition.ends_on == first_day() + datetime.timedelta(days=DEMO["edition"]["days"] - 1)
     assert edition.year == first_day().year
-    assert (edition.theme_fr, edition.theme_nl, edition.theme_en) == (
-        "Construction de la paix",
-        "Vredesopbouw",
-        "Peacebuilding",
-    )
+    assert texts(edition, "theme") == DEMO["edition"]["theme"]
     assert edition.is_current is True
     assert edition.is_published is True
-    assert edition.reminder_offsets == [48, 3]
+    assert edition.reminder_offsets == DEMO["edition"]["reminder_offsets"]
     assert edition.call_is_open is True
-    assert edition.call_closes_at < datetime.datetime.combine(edition.starts_on, datetime.time(0), tzinfo=BRUSSELS)
+    assert edition.call_closes_at == datetime.datetime.combine(
+        first_day() - datetime.timedelta(days=1), datetime.time(18), tzinfo=BRUSSELS
+    )
     assert list(Edition.objects.filter(is_current=True)) == [edition]
 
 
@@ -76,74 +144,73 @@ def test_load_demo_other_current_edition_is_no_longer_current():
     assert list(Edition.objects.filter(is_current=True)) == [demo_edition()]
 
 
-def test_load_demo_venues_have_addresses_coordinates_and_capacity():
+def test_load_demo_venues_are_brussels_addresses_with_the_file_coordinates():
     load_demo()
 
-    venues = list(Venue.objects.all())
-    assert len(venues) == len(demo_data.VENUES) == 12
-    for venue in venues:
-        assert venue.name_fr and venue.name_nl and venue.name_en
-        assert re.search(r", 10[0-9]0 ", venue.address), venue.address
+    venues = {venue.address: venue for venue in Venue.objects.all()}
+    assert len(venues) == len(DEMO["venues"])
+    for item in DEMO["venues"].values():
+        venue = venues[item["address"]]
+        assert re.search(r", 1[0-2][0-9]0 ", venue.address), venue.address
+        assert (venue.latitude, venue.longitude) == (Decimal(str(item["latitude"])), Decimal(str(item["longitude"])))
         # Inside the Brussels-Capital Region.
         assert 50.76 < venue.latitude < 50.92, venue
         assert 4.24 < venue.longitude < 4.48, venue
-        assert venue.capacity >= 80
-    for feature, _label in Venue.ACCESSIBILITY_FEATURES:
-        assert {getattr(venue, feature) for venue in venues} == {True, False}, feature
+        assert {feature for feature, _label in venue.accessibility} == set(item["accessibility"])
 
 
-def test_load_demo_associations_have_texts_and_example_contacts():
+def test_load_demo_every_text_is_in_three_languages():
     load_demo()
 
-    associations = list(Association.objects.all())
-    assert len(associations) == len(demo_data.ASSOCIATIONS) == 12
-    for association in associations:
-        assert association.description_fr and association.description_nl and association.description_en
-        assert association.website.startswith("https://")
-        assert association.contact_name
-        assert association.contact_email.endswith("@example.org")
+    edition = demo_edition()
+    assert all(texts(edition, "theme").values())
+    for venue in Venue.objects.all():
+        assert all(texts(venue, "name").values()), venue
+    for association in Association.objects.all():
+        assert all(texts(association, "description").values()), association
+    events = {event.title_en: event for event in Event.objects.filter(edition=edition).select_related("association")}
+    assert len(events) == len(DEMO["events"])
+    descriptions = DEMO["descriptions"]
+    for item in DEMO["events"]:
+        event = events[item["title"]["en"]]
+        assert texts(event, "title") == item["title"]
+        assert texts(event, "summary") == item["summary"]
+        for language in LANGUAGES:
+            if event.association is None:
+                organiser = descriptions["by_city"][language]
+            else:
+                organiser = descriptions["by_association"][language].format(association=event.association.name)
+            footer = descriptions["footer"][language].format(organiser=organiser)
+            paragraph = descriptions["categories"][item["category"]][language]
+            assert (
+                getattr(event, f"description_{language}") == f"{item['summary'][language]}\n\n{paragraph}\n\n{footer}"
+            )
 
 
-def test_load_demo_events_cover_every_category_and_every_day():
+def test_load_demo_event_times_count_from_the_first_day_in_brussels_time():
     load_demo()
 
-    events = list(Event.objects.filter(edition=demo_edition()))
-    assert len(events) == len(demo_data.EVENTS) == 67
-    assert {event.category.slug for event in events} == set(Category.objects.values_list("slug", flat=True))
-    assert len(Category.objects.all()) == 7
-    days = {timezone.localtime(event.starts_at, BRUSSELS).date() for event in events}
-    assert days == {first_day() + datetime.timedelta(days=n) for n in range(14)}
-
-
-def test_load_demo_public_events_have_title_summary_and_description_in_three_languages():
-    load_demo()
-
-    public = list(Event.objects.filter(edition=demo_edition(), status=Event.Status.PUBLISHED))
-    assert len(public) == 64
-    for event in public:
-        for language in ("fr", "nl", "en"):
-            for field in ("title", "summary", "description"):
-                assert getattr(event, f"{field}_{language}"), (event.pk, field, language)
-        assert event.description_en.startswith(event.summary_en)
-    for language in ("fr", "nl", "en"):
-        assert len({getattr(event, f"title_{language}") for event in public}) == 64
-
-
-def test_load_demo_statuses_are_mostly_published():
-    load_demo()
-
-    statuses = sorted(Event.objects.values_list("status", flat=True).distinct())
-    counts = {status: Event.objects.filter(status=status).count() for status in statuses}
-    assert counts == {"cancelled": 1, "draft": 2, "published": 64}
-
-
-def test_load_demo_events_run_between_10_and_22_brussels_time():
-    load_demo()
-
-    for event in Event.objects.all():
-        starts, ends = timezone.localtime(event.starts_at, BRUSSELS), timezone.localtime(event.ends_at, BRUSSELS)
-        assert starts.date() == ends.date(), event
-        assert datetime.time(10) <= starts.time() < ends.time() <= datetime.time(22), event
+    events = {event.title_en: event for event in Event.objects.filter(edition=demo_edition())}
+    for item in DEMO["events"]:
+        event = events[item["title"]["en"]]
+        day = first_day() + datetime.timedelta(days=item["day"] - 1)
+        starts_at = datetime.datetime.combine(day, datetime.time.fromisoformat(item["start"]), tzinfo=BRUSSELS)
+        assert event.starts_at == starts_at, event
+        assert event.ends_at == starts_at + datetime.timedelta(minutes=item["minutes"]), event
+        opens_before = item.get("registration_opens_days_before")
+        closes_before = item.get("registration_closes_hours_before")
+        assert event.registration_opens_at == (
+            None if opens_before is None else starts_at - datetime.timedelta(days=opens_before)
+        )
+        assert event.registration_closes_at == (
+            None if closes_before is None else starts_at - datetime.timedelta(hours=closes_before)
+        )
+        assert (event.capacity, event.max_seats_per_registration, event.status) == (
+            item["capacity"],
+            item.get("max_seats", 4),
+            item.get("status", Event.Status.PUBLISHED),
+        )
+        assert set(event.languages) == set(item["languages"] or ["none"]), event
 
 
 def test_load_demo_events_never_overlap_in_a_venue():
@@ -160,62 +227,33 @@ def test_load_demo_events_never_overlap_in_a_venue():
 def test_load_demo_capacities_fit_their_venues():
     load_demo()
 
-    events = list(Event.objects.select_related("venue"))
-    with_capacity = [event for event in events if event.capacity is not None]
-    for event in with_capacity:
-        assert 10 <= event.capacity <= 300, event
+    for event in Event.objects.select_related("venue").exclude(capacity=None):
         assert event.capacity <= event.venue.capacity, event
-    for event in events:
-        assert 1 <= event.max_seats_per_registration <= 6, event
-    assert len(events) - len(with_capacity) == 9
-    assert sorted(event.capacity for event in with_capacity)[:3] == [10, 10, 12]
-    assert [event.title_en for event in events if not event.waitlist_enabled] == ["Closing concert: a world ball"]
 
 
-def test_load_demo_registration_is_open_except_where_it_opens_later():
+def test_load_demo_twice_changes_nothing_and_adds_nothing():
+    load_demo("--with-accounts")
+    before = all_rows()
+
+    output = load_demo("--with-accounts")
+
+    assert all_rows() == before
+    assert f"{COUNTS} (0 created, 0 updated)." in output
+
+
+def test_load_demo_twice_keeps_seats_taken():
     load_demo()
-    now = timezone.now()
-
-    published = Event.objects.filter(status=Event.Status.PUBLISHED)
-    opening_later = [event for event in published if event.registration_opens_at is not None]
-    assert len(opening_later) == 3
-    for event in opening_later:
-        assert event.registration_opens_at > now
-        assert event.registration_status == Event.RegistrationStatus.CLOSED
-    closing_early = [event for event in published if event.registration_closes_at is not None]
-    assert len(closing_early) == 3
-    for event in published:
-        if event.capacity is None:
-            assert event.registration_status == Event.RegistrationStatus.NOT_REQUIRED
-        elif event.registration_opens_at is None:
-            assert event.registration_status == Event.RegistrationStatus.OPEN, event
-
-
-def test_load_demo_events_with_an_association_match_the_data():
-    load_demo()
-
-    city = Event.objects.filter(association__isnull=True).count()
-    assert city == sum(1 for item in demo_data.EVENTS if item.association is None) == 14
-    used = set(Event.objects.exclude(association=None).values_list("association__name", flat=True))
-    assert used == {association.name for association in demo_data.ASSOCIATIONS}
-
-
-def test_load_demo_twice_keeps_the_same_rows_and_seats_taken():
-    load_demo()
-    pks = {model: set(model.objects.values_list("pk", flat=True)) for model in (Edition, Venue, Association, Event)}
-    booked = Event.objects.get(title_en="Workshop: defusing everyday conflict")
+    booked = Event.objects.filter(capacity__gte=10).first()
     Event.objects.filter(pk=booked.pk).update(seats_taken=7)
 
-    output = load_demo()
+    load_demo()
 
-    assert {model: set(model.objects.values_list("pk", flat=True)) for model in pks} == pks
     assert Event.objects.get(pk=booked.pk).seats_taken == 7
-    assert "Venues: 12, associations: 12, events: 67 (0 created, 0 updated)." in output
 
 
 def test_load_demo_twice_never_lowers_capacity_below_seats_taken():
     load_demo()
-    small = Event.objects.get(title_en="Workshop: defusing everyday conflict")
+    small = Event.objects.filter(capacity__lt=15).first()
     Event.objects.filter(pk=small.pk).update(capacity=20, seats_taken=15)
 
     load_demo()
@@ -237,17 +275,18 @@ def test_load_demo_later_moves_the_edition_and_its_events_with_today():
     assert demo_edition().starts_on == first_day()
     assert dict(Event.objects.values_list("pk", "starts_at")) == starts
     assert set(Event.objects.values_list("sequence", flat=True)) == {1}
-    assert "events: 67 (0 created, 67 updated)." in output
+    assert f"{COUNTS} (0 created, {len(DEMO['events'])} updated)." in output
 
 
 def test_load_demo_refuses_a_year_that_another_edition_holds():
-    EditionFactory(year=first_day().year, slug="real")
+    EditionFactory(year=first_day().year, slug="real", is_current=True)
 
-    with pytest.raises(CommandError, match=f"Edition 'real' already holds the year {first_day().year}"):
+    with pytest.raises(CommandError) as raised:
         load_demo()
 
+    assert str(raised.value) == f"{DEMO_FILE}: edition: {{'year': ['Edition with this Year already exists.']}}"
+    assert list(Edition.objects.values_list("slug", "is_current")) == [("real", True)]
     assert Venue.objects.count() == 0
-    assert Edition.objects.filter(slug=demo_data.EDITION_SLUG).count() == 0
 
 
 def test_load_demo_without_debug_skips_accounts(settings):
@@ -266,7 +305,7 @@ def test_load_demo_with_accounts_creates_them_in_their_groups(settings):
     output = load_demo("--with-accounts")
 
     users = {user.username: user for user in get_user_model().objects.filter(username__in=USERNAMES)}
-    assert sorted(users) == USERNAMES
+    assert sorted(users) == USERNAMES == ["association", "door", "organiser"]
     assert [group.name for group in users["organiser"].groups.all()] == [ORGANISERS]
     assert users["organiser"].is_staff is True
     assert [group.name for group in users["door"].groups.all()] == [DOOR_STAFF]
@@ -285,7 +324,7 @@ def test_load_demo_with_debug_creates_accounts(settings):
     output = load_demo()
 
     assert sorted(printed_passwords(output)) == USERNAMES
-    assert get_user_model().objects.filter(username__in=USERNAMES).count() == 3
+    assert get_user_model().objects.filter(username__in=USERNAMES).count() == len(USERNAMES)
 
 
 def test_load_demo_twice_keeps_passwords():
@@ -296,7 +335,7 @@ def test_load_demo_twice_keeps_passwords():
 
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
     assert printed_passwords(output) == {}
-    assert output.count("exists, password unchanged") == 3
+    assert output.count("exists, password unchanged") == len(USERNAMES)
     assert "Run `manage.py load_demo --reset-passwords` to give them new passwords." in output
 
 
@@ -322,3 +361,108 @@ def test_load_demo_reports_site_url_and_mail_folder(settings, monkeypatch, tmp_p
 
     assert "Site: http://127.0.0.1:8123/\n" in output
     assert f"E-mails are written as files to {tmp_path}\n" in output
+
+
+def test_load_demo_another_file_loads_its_content(tmp_path, settings):
+    settings.DEBUG = True
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+
+    output = load_demo("--file", str(path))
+
+    assert "Venues: 1, associations: 1, events: 1 (1 created, 0 updated)." in output
+    assert sorted(printed_passwords(output)) == ["pat"]
+    event = Event.objects.get()
+    day = timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=2)
+    assert event.starts_at == datetime.datetime.combine(day, datetime.time(20), tzinfo=BRUSSELS)
+    assert event.ends_at == datetime.datetime.combine(day, datetime.time(21, 30), tzinfo=BRUSSELS)
+    assert texts(event, "description") == {
+        "fr": "Un concert.\n\nMusique.\n\nPar Peace Club. Fin.",
+        "nl": "Een concert.\n\nMuziek.\n\nDoor Peace Club. Einde.",
+        "en": "A concert.\n\nMusic.\n\nBy Peace Club. End.",
+    }
+    assert (event.languages, event.max_seats_per_registration, event.waitlist_enabled) == (["fr"], 4, True)
+    assert event.status == Event.Status.PUBLISHED
+    assert list(Association.objects.get().members.values_list("username", flat=True)) == ["pat"]
+
+
+def nothing_written() -> bool:
+    models = (Edition, Venue, Association, Event, get_user_model())
+    return [model.objects.count() for model in models] == [0] * len(models)
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "problem"),
+    [
+        ("venue: hall", "venue: stage", "events[0] (Evening concert): unknown venue 'stage'"),
+        (
+            "email: pat@example.org\n    association: club",
+            "email: pat@example.org\n    association: choir",
+            "accounts[0]: unknown association 'choir'",
+        ),
+        ("      nl: Avondconcert\n", "", "events[0]: title: missing the 'nl' text"),
+        ("{fr: Paix, nl: Vrede, en: Peace}", "{fr: Paix, en: Peace}", "edition: theme: missing the 'nl' text"),
+        ("    minutes: 90\n", "", "events[0] (Evening concert): missing 'minutes'"),
+        ("[step_free_access]", "[step_free_access, lift]", "venues.hall: unknown accessibility feature 'lift'"),
+        (
+            "contact_email: pat@example.org",
+            "contact_email: pat-at-example",
+            "associations.club: {'contact_email': ['Enter a valid email address.']}",
+        ),
+        (
+            "capacity: 50",
+            "capacity: fifty",
+            "events[0] (Evening concert): {'capacity': ['“fifty” value must be an integer.']}",
+        ),
+        (
+            'start: "20:00"',
+            "start: 20:00",
+            'events[0] (Evening concert): write the time "20:00" in quotes (unquoted, YAML reads 1200)',
+        ),
+    ],
+    ids=[
+        "unknown-venue",
+        "account-unknown-association",
+        "missing-language",
+        "missing-language-inline",
+        "missing-field",
+        "unknown-accessibility-feature",
+        "value-the-model-refuses",
+        "value-the-event-refuses",
+        "unquoted-time",
+    ],
+)
+def test_load_demo_broken_file_is_refused_with_its_entry_and_writes_nothing(tmp_path, broken, fixed, problem):
+    assert SMALL.count(broken) == 1
+    path = tmp_path / "broken.yaml"
+    path.write_text(SMALL.replace(broken, fixed), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path), "--with-accounts")
+
+    assert str(raised.value) == f"{path}: {problem}"
+    assert nothing_written()
+
+
+def test_load_demo_file_that_is_not_yaml_is_refused(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("edition: [unclosed\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=rf"^{re.escape(str(path))}: cannot be read as YAML: "):
+        load_demo("--file", str(path))
+
+    assert nothing_written()
+
+
+def test_load_demo_two_events_with_one_english_title_are_refused(tmp_path):
+    event = SMALL[SMALL.index("  - title:") : SMALL.index("accounts:")]
+    path = tmp_path / "twice.yaml"
+    path.write_text(SMALL.replace(event, event + event.replace('"20:00"', '"22:00"')), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path))
+
+    assert str(raised.value) == (
+        f"{path}: events[1]: another event has the English title 'Evening concert', by which a load finds it"
+    )
+    assert nothing_written()
