@@ -86,22 +86,46 @@ def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
     return fragments
 
 
-#: Stands for the visitor's CSRF token in a cached page (cached_page); derived from SECRET_KEY,
-#: so that no text typed into an activity can be taken for it.
-CSRF_PLACEHOLDER = "csrf-" + salted_hmac("fortnight.programme.csrf-placeholder", "v1").hexdigest()[:24]
+def placeholder(name: str) -> str:
+    """A mark that stands for a part of a cached page filled in at each request (cached_page);
+    derived from SECRET_KEY, so that no text typed into an activity can be taken for one."""
+    return f"{name}-" + salted_hmac("fortnight.programme.placeholder", name).hexdigest()[:24]
 
 
-def cached_page(request: HttpRequest, event: Event, *, kind: str, build) -> str:
-    """An event's page for anonymous visitors, built once per version of the event (its
-    `updated_at`), language and `kind`, with the visitor's own CSRF token put in at each
-    request. `build(csrf_token)` renders the page with `csrf_token` in its forms."""
-    if _signed_in(request):
-        return build(get_token(request))
-    page = cached_fragments(
-        [(event.pk, event.updated_at)], kind=kind, build=lambda pks: {event.pk: build(CSRF_PLACEHOLDER)}
+CSRF_PLACEHOLDER = placeholder("csrf")
+
+
+def content_version(*objects) -> str:
+    """A digest of what `objects` (model instances, as loaded) hold, but for the seat counter and
+    the time of the last change, which move with every registration: what a page shows of them
+    besides its seats."""
+    values = [
+        (type(obj).__name__, [(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields])
+        for obj in objects
+        if obj is not None
+    ]
+    text = repr(
+        [(name, [(k, v) for k, v in fields if k not in ("seats_taken", "updated_at")]) for name, fields in values]
     )
-    html = page[event.pk]
-    return html.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in html else html
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_page(request: HttpRequest, *, key: str, build, live: dict[str, str]) -> str:
+    """A page for anonymous visitors, built once for `key` (in the current language), with its
+    `live` parts ({placeholder: html}: what moves with every registration, the seats) and each
+    visitor's own CSRF token put in at each request. `build(csrf_token, parts)` renders the page
+    with `csrf_token` in its forms and `parts` ({placeholder: text}) where the live parts go."""
+    if _signed_in(request) or not settings.PROGRAMME_CACHE_SECONDS:
+        return build(get_token(request), live)
+    key = f"page:{get_language()}:{key}"
+    html = cache.get(key)
+    if html is None:
+        html = build(CSRF_PLACEHOLDER, {mark: mark for mark in live})
+        cache.set(key, html, timeout=settings.PROGRAMME_CACHE_SECONDS)
+    for mark, part in {CSRF_PLACEHOLDER: None, **live}.items():
+        if mark in html:
+            html = html.replace(mark, get_token(request) if part is None else part)
+    return html
 
 
 def programme_version() -> str:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from common.site import absolute_url
 
-from .cache import cached_blocks, cached_fragments, cached_page, cached_public_answer
+from .cache import cached_blocks, cached_fragments, cached_page, cached_public_answer, content_version, placeholder
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import announced_events, current_edition, public_events
@@ -26,6 +26,8 @@ from .signals import event_page_section
 
 # Characters that must not appear raw inside a <script> element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# The parts of an activity's cached page that move with every registration.
+_SEATS, _JSON_LD = placeholder("seats"), placeholder("json-ld")
 
 
 @require_safe
@@ -116,20 +118,28 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # links), which every visitor is served from the cache.
     request.META["QUERY_STRING"] = ""
 
-    def build(csrf_token: str) -> str:
+    def build(csrf_token: str, parts: dict[str, str]) -> str:
         sections = [html for _receiver, html in event_page_section.send(Event, event=event, csrf_token=csrf_token)]
         context = {
             "event": event,
             "venue": event.venue,
-            "json_ld": mark_safe(json.dumps(_json_ld(event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES)),
+            "seats": mark_safe(parts[_SEATS]),
+            "json_ld": mark_safe(parts[_JSON_LD]),
             "ics_url": reverse("calendar:event", kwargs={"pk": event.pk}),
             "sections": [mark_safe(html) for html in sections if html],
         }
         return render_to_string("programme/event_detail.html", context, request=request)
 
-    # What the page shows changes with the event (its `updated_at`) and, as time passes, with
-    # whether one can register (opens, closes, full): the key names both.
-    return HttpResponse(cached_page(request, event, kind=f"event-page:{event.registration_status}", build=build))
+    # The seats move with every registration: they are filled in at each request, and the rest
+    # of the page is kept under what it shows of the event, its venue, category and association
+    # and, as time passes, whether one can register (opens, closes, full).
+    live = {
+        _SEATS: render_to_string("programme/_seats.html", {"event": event}),
+        _JSON_LD: json.dumps(_json_ld(event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES),
+    }
+    version = content_version(event, event.venue, event.category, event.association, event.edition)
+    key = f"event:{event.pk}:{event.registration_status}:{version}"
+    return HttpResponse(cached_page(request, key=key, build=build, live=live))
 
 
 def _json_ld(event: Event) -> dict:

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from programme import services as programme_services
 from programme.models import Event
 from registrations import services as registration_services
-from tests.factories import EventFactory
+from tests.factories import EventFactory, brussels
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,9 @@ URLS = ["/en/", "/api/v1/events/", "/calendar/programme.ics"]
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(edition=current_edition, capacity=10)
+def event(make_event):
+    # Where EventFactory puts the events the tests add (the edition's first day, 19:00): they list after it.
+    return make_event(capacity=10, starts_at=brussels(2036, 10, 20, 19))
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -262,3 +263,19 @@ def test_event_page_each_language_and_no_query_in_its_links(event):
     assert event.title_en in english and event.title_nl in dutch
     assert "utm" not in _page(Client(), event, "en")
     assert "utm" not in english
+
+
+def test_event_page_after_a_registration_is_still_one_query_with_the_new_seats(event, django_assert_num_queries):
+    assert "10 seats left" in _page(Client(), event)
+    registration_services.registration_create(event_id=event.pk, name="Ann", email="a@example.org", seats=3, language="en")
+    with django_assert_num_queries(1):  # the seats move, the rest of the page comes from the cache
+        page = _page(Client(), event)
+    assert "7 seats left" in page
+    assert '"remainingAttendeeCapacity": 7' in page
+
+
+def test_event_page_follows_a_change_of_its_venue(event):
+    assert event.venue.name_en in _page(Client(), event)
+    event.venue.name_en = "A renamed hall"
+    event.venue.save()
+    assert "A renamed hall" in _page(Client(), event)
