@@ -64,6 +64,20 @@ def cached_blocks(request: HttpRequest, groups, *, kind: str, build) -> list[str
     return [found[key] for key in keys]
 
 
+def cached_part(request: HttpRequest, *, key: str, build) -> str:
+    """A part of an answer that cached_public_answer may keep (the programme's filters), kept
+    under `key` in the current language; built afresh for answers it does not keep."""
+    query = getattr(request, _CACHEABLE_QUERY, None)
+    if not settings.PROGRAMME_CACHE_SECONDS or query is None:
+        return build()
+    key = f"part:{get_language()}:{hashlib.sha256(f'{request.path}?{query}:{key}'.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, timeout=settings.PROGRAMME_CACHE_SECONDS)
+    return html
+
+
 def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
     """One cached fragment per event, in the current language, for `rows` of (pk, updated_at).
 

@@ -18,7 +18,15 @@ from django.views.decorators.http import require_safe
 
 from common.site import absolute_url
 
-from .cache import cached_blocks, cached_fragments, cached_page, cached_public_answer, content_version, placeholder
+from .cache import (
+    cached_blocks,
+    cached_fragments,
+    cached_page,
+    cached_part,
+    cached_public_answer,
+    content_version,
+    placeholder,
+)
 from .filters import EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import announced_events, current_edition, public_events
@@ -73,23 +81,33 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
             for day, group in itertools.groupby(rows, key=lambda row: row[0])
         }
 
-    context = {
-        "edition": edition_obj,
-        "filterset": filterset,
-        "form": filterset.form,
-        "days": cached_blocks(request, days, kind="day", build=render_days),
-        "event_count": sum(count for _day, _latest, count in days),
-        "categories": Category.objects.all(),
-        "venues": Venue.objects.filter(events__edition=edition_obj, events__status=Event.Status.PUBLISHED)
+    categories = list(Category.objects.all())
+    venues = list(
+        Venue.objects.filter(events__edition=edition_obj, events__status=Event.Status.PUBLISHED)
         .distinct()
-        .order_by("name"),
-        "edition_days": _edition_days(edition_obj),
+        .order_by("name")
+    )
+    filters = {
+        "form": filterset.form,
+        "categories": categories,
+        "venues": venues,
+        "edition_days": list(_edition_days(edition_obj)),
         "languages": Event.LANGUAGES,
         "accessibility_features": Venue.ACCESSIBILITY_FEATURES,
-        "selected": {
-            "accessibility": request.GET.getlist("accessibility"),
-        },
-        "now": timezone.now(),
+        "selected": {"accessibility": request.GET.getlist("accessibility")},
+    }
+    # The filters change with the query and with what they list, not with the seats.
+    filters_version = content_version(edition_obj, *categories, *venues)
+    context = {
+        "edition": edition_obj,
+        "form": filterset.form,
+        "filters": cached_part(
+            request,
+            key=f"filters:{filters_version}",
+            build=lambda: render_to_string("programme/_filters.html", filters, request=request),
+        ),
+        "days": cached_blocks(request, days, kind="day", build=render_days),
+        "event_count": sum(count for _day, _latest, count in days),
     }
     return render(request, "programme/programme.html", context, status=200 if valid else 400)
 
