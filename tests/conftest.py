@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.helpers import CHROMIUM
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-#: Debian's Chromium (`apt-get install chromium`), which Playwright drives for the browser tests.
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _service_missing(reason: str) -> None:
@@ -78,6 +78,64 @@ def current_edition(db):
         is_current=True,
         is_published=True,
     )
+
+
+@pytest.fixture
+def venue(db):
+    """Madeleine Hall, named in the three languages, with its address, its coordinates, step-free
+    access and a hearing loop."""
+    from tests.factories import VenueFactory
+
+    return VenueFactory(
+        name_fr="Salle de la Madeleine",
+        name_nl="Magdalenazaal",
+        name_en="Madeleine Hall",
+        address="Rue Duquesnoy 14, 1000 Bruxelles",
+        latitude="50.845000",
+        longitude="4.355000",
+        step_free_access=True,
+        hearing_loop=True,
+    )
+
+
+@pytest.fixture
+def make_event(current_edition):
+    """`make_event(**fields)`: an activity of the current edition, "Building peace" (in French and
+    Dutch too) on Tuesday 21 October 2036 at 19:00, with `fields` changed; the rest is
+    EventFactory's (two hours long, 50 seats, 4 per registration, published, open)."""
+    from tests.factories import EventFactory, brussels
+
+    def make(**fields):
+        defaults = {
+            "edition": current_edition,
+            "title_fr": "Construire la paix",
+            "title_nl": "Vrede bouwen",
+            "title_en": "Building peace",
+            "starts_at": brussels(2036, 10, 21, 19),
+        }
+        return EventFactory(**{**defaults, **fields})
+
+    return make
+
+
+@pytest.fixture
+def event(make_event):
+    """The activity most tests register for; a module whose tests need other seats or dates
+    overrides this fixture with `make_event(...)` naming only what differs."""
+    return make_event()
+
+
+@pytest.fixture
+def eager_tasks(django_capture_on_commit_callbacks):
+    """Celery runs tasks in the calling thread (its configuration was read from settings already);
+    yields `django_capture_on_commit_callbacks`, so that `with eager_tasks(execute=True):` also runs
+    the tasks queued on commit, at once (what reaches the outbox is checked)."""
+    from celery_app import app as celery_app
+
+    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    yield django_capture_on_commit_callbacks
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 import factory
 from django.contrib.auth import get_user_model
@@ -11,6 +12,12 @@ from django.utils import timezone
 
 from programme.models import Association, Category, Edition, Event, Venue
 from programme.roles import DOOR_STAFF, ORGANISERS
+
+if TYPE_CHECKING:
+    from registrations.models import Registration
+
+#: Every user's password.
+PASSWORD = "correct horse battery staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class OrganiserFactory(UserFactory):
@@ -167,3 +174,13 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         if kwargs:
             raise TypeError(f"RegistrationFactory takes no {sorted(kwargs)}: the service decides them.")
         return registration_create(event_id=event.pk, name=name, email=email, seats=seats, language=language)
+
+
+def register(event: Event, who: str, seats: int = 1, *, now: datetime.datetime | None = None) -> Registration:
+    """`who` ("ann") registers for `event` in French, as "Ann" <ann@example.org>, through the
+    service (`now` as its clock, if given): the registration, confirmed or waitlisted."""
+    from registrations.services import registration_create
+
+    return registration_create(
+        event_id=event.pk, name=who.title(), email=f"{who}@example.org", seats=seats, language="fr", now=now
+    )

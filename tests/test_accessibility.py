@@ -11,19 +11,14 @@ dismissed with Escape and Enter).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.utils import translation
 
-from registrations import links
-from tests.conftest import CHROMIUM
-from tests.factories import DoorStaffFactory, EventFactory, RegistrationFactory, VenueFactory, brussels
-from tests.test_browser import BROWSER_ARGS, PASSWORD
+from tests.factories import PASSWORD, DoorStaffFactory, EventFactory, RegistrationFactory, brussels
+from tests.helpers import ROOT, launch, paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+AXE = (ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js").read_text()
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -39,29 +34,14 @@ def violations(page) -> list[str]:
 
 
 @pytest.fixture
-def site(current_edition):
-    venue = VenueFactory(name_en="Madeleine Hall", step_free_access=True, hearing_loop=True)
-    event = EventFactory(
-        edition=current_edition,
-        venue=venue,
-        title_en="Building peace",
-        title_fr="Construire la paix",
-        title_nl="Vrede bouwen",
-        capacity=40,
-        max_seats_per_registration=4,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
+def site(current_edition, make_event, venue):
+    event = make_event(venue=venue, capacity=40, max_seats_per_registration=4)
     EventFactory(edition=current_edition, venue=venue, capacity=None, starts_at=brussels(2036, 10, 22, 14))
     full = EventFactory(edition=current_edition, venue=venue, capacity=1, starts_at=brussels(2036, 10, 23, 20))
     RegistrationFactory(event=full)
     ann = RegistrationFactory(event=event, name="Ann Peeters", email="ann@example.org", seats=2)
     DoorStaffFactory(username="door")
-    with_lang = {}
-    for lang in ("fr", "nl", "en"):
-        with translation.override(lang):
-            with_lang[lang] = links.mailed_links(ann)
-    return {"event": event, "links": with_lang}
+    return {"event": event, "links": {lang: paths(ann, lang) for lang in ("fr", "nl", "en")}}
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl", "en"])
@@ -81,7 +61,7 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
     ]
     found: dict[str, list[str]] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        browser = launch(playwright)
         # bypass_csp: axe-core goes in as an inline script, which the pages' policy refuses (with
         # add_script_tag's `path` too); tests/test_csp_browser.py checks the pages under the policy.
         context = browser.new_context(

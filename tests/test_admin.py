@@ -10,11 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from programme.models import Event
-from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, UserFactory, brussels, bulk_events
+from tests.factories import (
+    PASSWORD,
+    DoorStaffFactory,
+    EventFactory,
+    OrganiserFactory,
+    UserFactory,
+    brussels,
+    bulk_events,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 CHANGELIST = "/en/admin/programme/event/"
 
 

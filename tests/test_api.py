@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from programme.models import Event
 from tests.factories import (
+    PASSWORD,
     DoorStaffFactory,
     EditionFactory,
     EventFactory,
@@ -21,13 +22,11 @@ from tests.factories import (
     VenueFactory,
     brussels,
     bulk_events,
-    category,
 )
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/events/"
-PASSWORD = "correct horse battery staple"
 
 
 def detail_url(event: Event) -> str:
@@ -35,29 +34,12 @@ def detail_url(event: Event) -> str:
 
 
 @pytest.fixture
-def venue(db):
-    return VenueFactory(
-        name_fr="Salle de la Madeleine",
-        name_nl="Magdalenazaal",
-        name_en="Madeleine Hall",
-        address="Rue Duquesnoy 14, 1000 Bruxelles",
-    )
-
-
-@pytest.fixture
-def event(current_edition, venue):
-    return EventFactory(
-        edition=current_edition,
+def event(make_event, venue):
+    return make_event(
         venue=venue,
         association=None,
-        category=category("debate"),
-        title_fr="Construire la paix",
-        title_nl="Vrede bouwen",
-        title_en="Building peace",
         summary_en="",
-        speaks_fr=True,
         speaks_nl=True,
-        starts_at=brussels(2036, 10, 21, 19),
         ends_at=brussels(2036, 10, 21, 21, 30),
         capacity=80,
         seats_taken=5,

@@ -9,7 +9,6 @@ the roles that get them, so that the published schema cannot drift from the code
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -20,19 +19,19 @@ from rest_framework.test import APIClient
 from registrations import services
 from registrations.tickets import make_token
 from tests.factories import (
+    PASSWORD,
     AssociationMemberFactory,
     DoorStaffFactory,
-    EventFactory,
     OrganiserFactory,
     RegistrationFactory,
     UserFactory,
     VenueFactory,
-    brussels,
 )
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.django_db
 
-OPENAPI = yaml.safe_load((Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml").read_text())
+OPENAPI = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
 
 
 def _as_json_schema(node):
@@ -91,14 +90,8 @@ def call(client: APIClient, method: str, path: str, data=None, *, expected: int,
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        capacity=3,
-        max_seats_per_registration=2,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
+def event(make_event):
+    return make_event(capacity=3, max_seats_per_registration=2)
 
 
 def client_for(user=None) -> APIClient:
@@ -220,7 +213,7 @@ def test_door(clients, event, current_edition, settings):
 
 def test_token(clients):
     UserFactory(username="ann")
-    body = {"username": "ann", "password": "correct horse battery staple"}
+    body = {"username": "ann", "password": PASSWORD}
     call(clients["anonymous"], "post", "/api/v1/auth/token/", body, expected=200)
     call(clients["anonymous"], "post", "/api/v1/auth/token/", {**body, "password": "wrong"}, expected=400)
 

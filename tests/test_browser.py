@@ -9,61 +9,26 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 import zxingcpp
 from django.utils import timezone
-from django.utils.translation import override as translation_override
 from PIL import Image
 
 from registrations import services
-from registrations.links import mailed_links
 from registrations.models import CheckIn, Registration
 from registrations.tickets import make_token
-from tests.conftest import CHROMIUM
-from tests.factories import DoorStaffFactory, EventFactory, brussels
+from tests.factories import PASSWORD, DoorStaffFactory
+from tests.helpers import launch, launch_with_camera, paths, write_y4m
 
 # Transactional (the live server reads what the test writes); the categories the migrations
 # create are put back after each flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "correct horse battery staple"
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-WIDTH, HEIGHT = 640, 480
-
-
-def write_y4m(path: Path, png: bytes) -> None:
-    """One 640x480 grey frame (YUV 4:2:0): the QR code, with its quiet zone, centred on white.
-    Chromium's fake camera loops over the file's frames."""
-    qr = Image.open(io.BytesIO(png)).convert("L")
-    assert qr.width <= WIDTH and qr.height <= HEIGHT, qr.size
-    frame = Image.new("L", (WIDTH, HEIGHT), 255)
-    frame.paste(qr, ((WIDTH - qr.width) // 2, (HEIGHT - qr.height) // 2))
-    with path.open("wb") as file:
-        file.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
-        file.write(b"FRAME\n")
-        file.write(frame.tobytes())
-        file.write(bytes([128]) * ((WIDTH // 2) * (HEIGHT // 2) * 2))
-
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_en="Building peace",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-        capacity=40,
-        max_seats_per_registration=4,
-    )
+def event(make_event):
+    return make_event(capacity=40, max_seats_per_registration=4)
 
 
 def test_browser_register_then_scan_at_the_door(live_server, event, tmp_path):
@@ -78,7 +43,7 @@ def test_browser_register_then_scan_at_the_door(live_server, event, tmp_path):
 
     with sync_playwright() as playwright:
         # The attendee registers on the activity's page and lands on the ticket.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        browser = launch(playwright)
         page = browser.new_page(locale="en")
         page.goto(f"{base}/en/events/{event.pk}/")
         page.get_by_label("Your name").fill("Amina Diallo")
@@ -104,16 +69,7 @@ def test_browser_register_then_scan_at_the_door(live_server, event, tmp_path):
 
     with sync_playwright() as playwright:
         # Door staff, on a phone whose camera sees the ticket: log in, open the scanner.
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                *BROWSER_ARGS,
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={y4m}",
-            ],
-        )
+        browser = launch_with_camera(playwright, y4m)
         context = browser.new_context(locale="en", viewport={"width": 412, "height": 915}, has_touch=True)
         page = context.new_page()
         requests: list[str] = []
@@ -178,7 +134,7 @@ def test_browser_manual_check_in_without_camera(live_server, event):
     base = live_server.url
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        browser = launch(playwright)
         page = browser.new_page(locale="en")
         page.goto(f"{base}/en/accounts/login/?next=/en/door/{event.pk}/")
         page.get_by_label("Username").fill("door")
@@ -224,12 +180,11 @@ def test_browser_ticket_and_my_registrations_open_offline_once_opened(live_serve
     amina = services.registration_create(
         event_id=event.pk, name="Amina Diallo", email="amina@example.org", seats=2, language="en"
     )
-    with translation_override("en"):
-        links = mailed_links(amina)
+    links = paths(amina)
     base = live_server.url
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        browser = launch(playwright)
         context = browser.new_context(locale="en", viewport={"width": 390, "height": 844})
         page = context.new_page()
         page.goto(base + links["ticket_url"] + "?new=1")

@@ -267,7 +267,9 @@ def test_event_page_each_language_and_no_query_in_its_links(event):
 
 def test_event_page_after_a_registration_is_still_one_query_with_the_new_seats(event, django_assert_num_queries):
     assert "10 seats left" in _page(Client(), event)
-    registration_services.registration_create(event_id=event.pk, name="Ann", email="a@example.org", seats=3, language="en")
+    registration_services.registration_create(
+        event_id=event.pk, name="Ann", email="a@example.org", seats=3, language="en"
+    )
     with django_assert_num_queries(1):  # the seats move, the rest of the page comes from the cache
         page = _page(Client(), event)
     assert "7 seats left" in page

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from programme import services
 from programme.models import Event
-from tests.factories import EditionFactory, EventFactory, VenueFactory, brussels, bulk_events, category
+from tests.factories import EditionFactory, EventFactory, VenueFactory, brussels, bulk_events
 
 pytestmark = pytest.mark.django_db
 
@@ -26,23 +26,8 @@ def site_url(settings):
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        venue=VenueFactory(
-            name_fr="Salle de la Madeleine",
-            name_en="Madeleine Hall",
-            address="Rue Duquesnoy 14, 1000 Bruxelles",
-            latitude="50.845000",
-            longitude="4.355000",
-        ),
-        category=category("debate"),
-        title_fr="Construire la paix",
-        title_en="Building peace",
-        summary_en="Four speakers, one question.",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21, 30),
-    )
+def event(make_event, venue):
+    return make_event(venue=venue, summary_en="Four speakers, one question.", ends_at=brussels(2036, 10, 21, 21, 30))
 
 
 def vevents(response) -> list:

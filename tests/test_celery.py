@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.servers import ROOT, celery_worker, wait_until
+from tests.helpers import ROOT
+from tests.servers import celery_worker, wait_until
 
 SEND_PING = "import django; django.setup(); from celery_app import ping; print(ping.delay().id)"
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from registrations import services
 from registrations.models import CheckIn, Registration
 from registrations.tickets import make_token
-from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, RegistrationFactory, brussels
+from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,8 @@ URL = "/api/v1/checkins/"
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition, capacity=6, starts_at=brussels(2036, 10, 21, 19), ends_at=brussels(2036, 10, 21, 21)
-    )
+def event(make_event):
+    return make_event(capacity=6)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 from django.db import OperationalError, connection, transaction
-from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from programme.models import Event
@@ -17,7 +16,8 @@ from registrations import services
 from registrations.models import CheckIn, Registration
 from registrations.services import RegistrationError
 from registrations.tickets import make_token
-from tests.factories import DoorStaffFactory, EventFactory, brussels
+from tests.factories import DoorStaffFactory, EventFactory, register
+from tests.helpers import assert_counter_true
 
 # serialized_rollback: the flush after each test empties the tables, categories (from a migration) included;
 # this puts the migrated rows back before each test.
@@ -25,14 +25,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        capacity=30,
-        max_seats_per_registration=4,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
+def event(make_event):
+    return make_event(capacity=30, max_seats_per_registration=4)
 
 
 def together(count: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
@@ -57,18 +51,6 @@ def together(count: int, work: Callable[[int], object]) -> tuple[list, list[Base
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
     return results, errors
-
-
-def register(event: Event, who: str, seats: int = 1) -> Registration:
-    return services.registration_create(
-        event_id=event.pk, name=who, email=f"{who}@example.org", seats=seats, language="fr"
-    )
-
-
-def assert_counter_true(event: Event) -> None:
-    event.refresh_from_db()
-    confirmed = Registration.objects.filter(event=event, status="confirmed").aggregate(n=Sum("seats"))["n"] or 0
-    assert event.seats_taken == confirmed <= event.capacity
 
 
 def fill(event: Event, seats: int) -> list[Registration]:
@@ -105,7 +87,7 @@ def test_concurrent_arrival_order_is_pk_order(event):
     assert by_time == sorted(by_time)
     # Seats freed one at a time go to the waiting list in that order.
     promoted = []
-    for early in Registration.objects.filter(event=event, name__startswith="early").order_by("pk")[:20]:
+    for early in Registration.objects.filter(event=event, name__startswith="Early").order_by("pk")[:20]:
         before = set(Registration.objects.filter(event=event, status="confirmed").values_list("pk", flat=True))
         services.registration_cancel(registration_id=early.pk)
         after = set(Registration.objects.filter(event=event, status="confirmed").values_list("pk", flat=True))
@@ -230,7 +212,7 @@ def test_concurrent_cancel_and_register(event):
     event.refresh_from_db()
     assert event.seats_taken == 10
     # The five who waited first were promoted before any late newcomer could pass them.
-    assert set(Registration.objects.filter(name__startswith="waiting").values_list("status", flat=True)) == {
+    assert set(Registration.objects.filter(name__startswith="Waiting").values_list("status", flat=True)) == {
         "confirmed"
     }
 

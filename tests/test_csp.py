@@ -11,7 +11,7 @@ from django.test import Client
 
 from registrations import services
 from registrations.links import registration_links
-from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, brussels
+from tests.factories import DoorStaffFactory, OrganiserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +42,8 @@ def directives(response) -> dict[str, str]:
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_en="Building peace",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-        capacity=40,
-    )
+def event(make_event):
+    return make_event(capacity=40)
 
 
 def _door_client() -> Client:

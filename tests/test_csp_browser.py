@@ -13,9 +13,8 @@ import pytest
 from registrations import services
 from registrations.links import registration_links
 from registrations.tickets import make_token, qr_png
-from tests.conftest import CHROMIUM
-from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory, VenueFactory, brussels
-from tests.test_browser import BROWSER_ARGS, PASSWORD, write_y4m
+from tests.factories import PASSWORD, DoorStaffFactory, EventFactory, OrganiserFactory, brussels
+from tests.helpers import launch, launch_with_camera, write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -60,22 +59,9 @@ class Watch:
         return page.evaluate("window.__cspViolations")
 
 
-def launch(playwright, *extra_args: str):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*BROWSER_ARGS, *extra_args], headless=True)
-
-
 @pytest.fixture
-def event(current_edition):
-    venue = VenueFactory(name_fr="Salle de la Madeleine", name_en="Madeleine Hall")
-    return EventFactory(
-        edition=current_edition,
-        venue=venue,
-        title_en="Building peace",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-        capacity=40,
-        max_seats_per_registration=4,
-    )
+def event(make_event, venue):
+    return make_event(venue=venue, capacity=40, max_seats_per_registration=4)
 
 
 def test_csp_public_pages_and_api_docs_load_without_violation(live_server, event):
@@ -199,12 +185,7 @@ def test_csp_door_scanner_reads_the_camera_and_checks_in_without_violation(live_
     base = live_server.url
 
     with sync_playwright() as playwright:
-        browser = launch(
-            playwright,
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={y4m}",
-        )
+        browser = launch_with_camera(playwright, y4m)
         context = browser.new_context(locale="en", viewport={"width": 412, "height": 915}, has_touch=True)
         watch = Watch(context)
         page = context.new_page()

@@ -15,6 +15,7 @@ from registrations import services
 from registrations.models import CheckIn
 from registrations.tickets import make_token
 from tests.factories import (
+    PASSWORD,
     DoorStaffFactory,
     EventFactory,
     OrganiserFactory,
@@ -24,19 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_en="Building peace",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-        capacity=50,
-    )
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from tests.factories import DoorStaffFactory, EventFactory, OrganiserFactory
-from tests.servers import ROOT, free_port, wait_until
+from tests.helpers import ROOT
+from tests.servers import free_port, wait_until
 
 DJANGO_404 = "No Event matches the given query."
 UNAVAILABLE = "The site is briefly unavailable, try again in a minute."

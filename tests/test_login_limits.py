@@ -8,11 +8,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from common.ratelimit import LOGIN_RATE_LIMIT
-from tests.factories import OrganiserFactory
+from tests.factories import PASSWORD, OrganiserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 LIMIT = int(LOGIN_RATE_LIMIT.split("/")[0])
 
 

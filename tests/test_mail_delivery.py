@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import translation
 
-from registrations import links
-from tests.factories import EventFactory, RegistrationFactory, brussels
+from tests.factories import RegistrationFactory
+from tests.helpers import paths
 from tests.servers import celery_worker, free_port, smtp_server, wait_until
 
 # serialized_rollback: the worker reads what the test committed, and the flush after each test
@@ -48,15 +47,8 @@ def _worker_env(tmp_path: Path, smtp_port: int) -> dict[str, str]:
 
 
 @pytest.fixture
-def ann(current_edition, settings):
+def ann(event, settings):
     settings.REGISTRATION_RATE_LIMIT = "off"
-    event = EventFactory(
-        edition=current_edition,
-        title_en="Building peace",
-        title_nl="Vrede bouwen",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
     RegistrationFactory(event=event, name="Bob", email="bob@example.org")
     return RegistrationFactory(event=event, name="Ann Peeters", email="ann@example.org", language="nl")
 
@@ -71,8 +63,7 @@ def _assert_link_mail(received, registration) -> None:
     mail_from, recipients, message = received[0]
     assert (mail_from, recipients) == ("noreply@localhost", ["ann@example.org"])
     assert message["To"] == "ann@example.org"
-    with translation.override("nl"):
-        expected = links.mailed_links(registration)
+    expected = paths(registration, "nl")
     assert message["Subject"] == "Uw inschrijving voor Vrede bouwen"
     body = message.get_content().replace("\r\n", "\n")  # CRLF on the wire
     assert body.startswith("Beste Ann Peeters,\n")

@@ -30,12 +30,11 @@ from celery_app import app as celery_app
 from common.cache import FallbackRedisCache
 from common.ratelimit import LOGIN_RATE_LIMIT, RetryAfterMiddleware
 from registrations.models import Registration
-from tests.factories import DoorStaffFactory, EventFactory, RegistrationFactory, brussels
+from tests.factories import PASSWORD, DoorStaffFactory, RegistrationFactory
 from tests.servers import free_port, wait_until
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 #: Nothing listens on port 1 of loopback: a connection is refused at once.
 DEAD = "redis://127.0.0.1:1"
 #: The outage state is kept per Redis location and process: each test gets a location of its own
@@ -59,18 +58,6 @@ def dead_cache(settings) -> str:
     location = f"{DEAD}/{next(_databases)}"
     settings.CACHES = redis_caches(location)
     return location
-
-
-@pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_fr="Construire la paix",
-        title_en="Building peace",
-        capacity=50,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
 
 
 @pytest.fixture

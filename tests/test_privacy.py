@@ -17,10 +17,10 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from celery_app import app as celery_app
 from registrations import links
 from registrations.models import Registration
 from tests.factories import EventFactory, RegistrationFactory, brussels
+from tests.helpers import paths
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +31,6 @@ _PRIVATE = re.compile(r"^/((fr|nl|en)/(tickets|my)/|tickets/|calendar/tickets/)"
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
     settings.REGISTRATION_RATE_LIMIT = "off"
-
-
-@pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks):
-    """Tasks queued on commit run at once, in this thread (what reaches the outbox is checked)."""
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield django_capture_on_commit_callbacks
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
 
 
 @pytest.fixture
@@ -62,13 +53,11 @@ def victim(events):
 
 
 def _victim_secrets(victim: Registration) -> list[str]:
-    with translation.override("en"):
-        paths = links.mailed_links(victim)
     return [
         victim.code,
         links.ticket_secret(victim),
         links.mine_secret(victim),
-        paths["cancel_url"],
+        paths(victim)["cancel_url"],
         "Debate on Palestine",
     ]
 
@@ -173,21 +162,20 @@ def test_same_activity_with_a_registered_address_reveals_only_that_it_is_taken(e
 
 def test_mail_my_registrations_goes_to_the_address_only(events, victim, eager_tasks):
     stranger = RegistrationFactory(event=events[1], name="Stranger", email="victim@example.org", language="en")
-    with translation.override("en"):
-        paths = links.mailed_links(stranger)
+    mailed = paths(stranger)
     client = Client()
     with eager_tasks(execute=True):
-        response = client.post(paths["mail_mine_url"])
-    assert (response.status_code, response["Location"]) == (302, paths["ticket_url"] + "?mailed=1")
+        response = client.post(mailed["mail_mine_url"])
+    assert (response.status_code, response["Location"]) == (302, mailed["ticket_url"] + "?mailed=1")
     page = client.get(response["Location"]).content.decode()
     assert "We have e-mailed the link to all your registrations to the address you registered with." in page
-    assert paths["mine_url"] not in page
+    assert mailed["mine_url"] not in page
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["victim@example.org"]
-    assert f"http://127.0.0.1:8000{paths['mine_url']}" in mail.outbox[0].body
+    assert f"http://127.0.0.1:8000{mailed['mine_url']}" in mail.outbox[0].body
     # Asked again at once: nothing more reaches the inbox.
     with eager_tasks(execute=True):
-        client.post(paths["mail_mine_url"])
+        client.post(mailed["mail_mine_url"])
     assert len(mail.outbox) == 1
-    assert client.get(paths["mail_mine_url"]).status_code == 405
-    assert Client(enforce_csrf_checks=True).post(paths["mail_mine_url"]).status_code == 403
+    assert client.get(mailed["mail_mine_url"]).status_code == 405
+    assert Client(enforce_csrf_checks=True).post(mailed["mail_mine_url"]).status_code == 403

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils import timezone, translation
 
 from programme import services as programme_services
@@ -16,7 +15,8 @@ from programme.models import Event
 from registrations import services
 from registrations.models import CODE_ALPHABET, Registration
 from registrations.services import RegistrationError, SeatsError
-from tests.factories import EditionFactory, EventFactory, RegistrationFactory, brussels
+from tests.factories import EditionFactory, EventFactory, RegistrationFactory, brussels, register
+from tests.helpers import assert_counter_true
 
 pytestmark = pytest.mark.django_db
 
@@ -26,33 +26,13 @@ CANCELLED = Registration.Status.CANCELLED
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        capacity=4,
-        max_seats_per_registration=4,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
-
-
-def register(event: Event, who: str, seats: int = 1, **kwargs) -> Registration:
-    return services.registration_create(
-        event_id=event.pk, name=who.title(), email=f"{who}@example.org", seats=seats, language="fr", **kwargs
-    )
+def event(make_event):
+    return make_event(capacity=4, max_seats_per_registration=4)
 
 
 def rows(event: Event) -> list[tuple[str, int, str]]:
     """(name, seats, status) of every registration of the event, in arrival order."""
     return list(Registration.objects.filter(event=event).order_by("pk").values_list("name", "seats", "status"))
-
-
-def assert_counter_true(event: Event) -> None:
-    """The seat counter on the event equals the seats of its confirmed registrations."""
-    event.refresh_from_db()
-    confirmed = Registration.objects.filter(event=event, status=CONFIRMED).aggregate(n=Sum("seats"))["n"] or 0
-    assert event.seats_taken == confirmed
-    assert event.seats_taken <= event.capacity
 
 
 # --- Taking seats -------------------------------------------------------------

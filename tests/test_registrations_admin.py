@@ -7,14 +7,14 @@ from django.contrib.auth.models import Group, Permission
 
 from programme.roles import ORGANISERS
 from registrations.models import CheckIn, Registration
-from tests.factories import DoorStaffFactory, EventFactory, RegistrationFactory
+from tests.factories import DoorStaffFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(edition=current_edition, capacity=2, max_seats_per_registration=2)
+def event(make_event):
+    return make_event(capacity=2, max_seats_per_registration=2)
 
 
 def test_organisers_group_holds_registration_permissions_after_migrate():

@@ -42,14 +42,8 @@ def client() -> APIClient:
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        capacity=10,
-        max_seats_per_registration=4,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
+def event(make_event):
+    return make_event(capacity=10, max_seats_per_registration=4)
 
 
 def url(event: Event) -> str:

@@ -14,13 +14,13 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from celery_app import app as celery_app
 from programme.models import Event
 from registrations import links, services
 from registrations.forms import RegistrationForm
 from registrations.models import Registration
 from registrations.tickets import make_token
 from tests.factories import EditionFactory, EventFactory, RegistrationFactory, brussels
+from tests.helpers import paths
 from tests.qrdecode import decode_svg
 
 pytestmark = pytest.mark.django_db
@@ -32,25 +32,8 @@ def _no_rate_limit(settings):
 
 
 @pytest.fixture
-def eager_tasks():
-    """Celery runs tasks in the calling thread (its configuration was read from settings already)."""
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_en="Building peace",
-        title_fr="Construire la paix",
-        capacity=4,
-        max_seats_per_registration=3,
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-    )
+def event(make_event):
+    return make_event(capacity=4, max_seats_per_registration=3)
 
 
 def register_url(event: Event, lang: str = "en") -> str:
@@ -64,11 +47,6 @@ def in_language(lang: str, text) -> str:
     """`text` (a msgid) as the page shows it in `lang`, HTML-escaped."""
     with translation.override(lang):
         return escape(translation.gettext(str(text)))
-
-
-def paths(registration: Registration, lang: str = "en") -> dict[str, str]:
-    with translation.override(lang):
-        return links.mailed_links(registration)
 
 
 def state(event: Event) -> tuple[int, int]:
@@ -251,10 +229,10 @@ def test_register_too_large_413(client, event):
 # --- The link sent again ------------------------------------------------------------------
 
 
-def test_resend_link_mails_that_address_only(client, event, eager_tasks, django_capture_on_commit_callbacks):
+def test_resend_link_mails_that_address_only(client, event, eager_tasks):
     ann = RegistrationFactory(event=event, name="Ann", email="ann@example.org", language="nl")
     RegistrationFactory(event=event, name="Bob", email="bob@example.org")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with eager_tasks(execute=True) as callbacks:
         response = client.post(f"/en/events/{event.pk}/register/link/", {"email": "ANN@example.org"})
     assert len(callbacks) == 1
     html = response.content.decode()
@@ -272,11 +250,11 @@ def test_resend_link_mails_that_address_only(client, event, eager_tasks, django_
     assert ann_paths["ticket_url"].startswith("/nl/")
 
 
-def test_resend_link_at_most_once_per_interval(client, event, eager_tasks, django_capture_on_commit_callbacks):
+def test_resend_link_at_most_once_per_interval(client, event, eager_tasks):
     RegistrationFactory(event=event, email="ann@example.org")
     RegistrationFactory(event=event, email="bob@example.org")
     pages = []
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_tasks(execute=True):
         for email in ("ann@example.org", "Ann@Example.org", "bob@example.org", "ann@example.org"):
             response = client.post(f"/en/events/{event.pk}/register/link/", {"email": email})
             pages.append((response.status_code, "Check your e-mail" in response.content.decode()))
@@ -284,9 +262,9 @@ def test_resend_link_at_most_once_per_interval(client, event, eager_tasks, djang
     assert [message.to for message in mail.outbox] == [["ann@example.org"], ["bob@example.org"]]
 
 
-def test_resend_link_unknown_address_same_page_no_mail(client, event, eager_tasks, django_capture_on_commit_callbacks):
+def test_resend_link_unknown_address_same_page_no_mail(client, event, eager_tasks):
     RegistrationFactory(event=event, email="ann@example.org")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with eager_tasks(execute=True) as callbacks:
         response = client.post(f"/en/events/{event.pk}/register/link/", {"email": "nobody@example.org"})
     assert response.status_code == 200
     assert "Check your e-mail" in response.content.decode()
@@ -294,10 +272,10 @@ def test_resend_link_unknown_address_same_page_no_mail(client, event, eager_task
     assert mail.outbox == []
 
 
-def test_resend_link_cancelled_registration_no_mail(client, event, eager_tasks, django_capture_on_commit_callbacks):
+def test_resend_link_cancelled_registration_no_mail(client, event, eager_tasks):
     ann = RegistrationFactory(event=event, email="ann@example.org")
     services.registration_cancel(registration_id=ann.pk)
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_tasks(execute=True):
         client.post(f"/en/events/{event.pk}/register/link/", {"email": "ann@example.org"})
     assert mail.outbox == []
 

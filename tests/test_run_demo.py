@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import ROOT
+from tests.servers import free_port
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -27,7 +21,7 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def test_run_demo_serves_three_languages_with_worker_and_beat_and_stops_on_ctrl_c(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "1",

@@ -18,17 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition,
-        title_fr="Construire la paix",
-        title_nl="Vrede bouwen",
-        title_en="Building peace",
-        starts_at=brussels(2036, 10, 21, 19),
-        ends_at=brussels(2036, 10, 21, 21),
-        capacity=50,
-        seats_taken=4,
-    )
+def event(make_event):
+    return make_event(capacity=50, seats_taken=4)
 
 
 def stored(event: Event) -> Event:

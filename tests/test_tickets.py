@@ -23,7 +23,6 @@ from tests.factories import (
     EventFactory,
     OrganiserFactory,
     RegistrationFactory,
-    brussels,
 )
 from tests.qrdecode import decode_png, decode_svg
 
@@ -31,10 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(
-        edition=current_edition, capacity=3, starts_at=brussels(2036, 10, 21, 19), ends_at=brussels(2036, 10, 21, 21)
-    )
+def event(make_event):
+    return make_event(capacity=3)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from programme.roles import DOOR_STAFF, ORGANISERS, ensure_groups
 from registrations.tickets import make_token
-from tests.factories import DoorStaffFactory, EventFactory, RegistrationFactory, UserFactory
+from tests.factories import DoorStaffFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,8 @@ def superuser(db):
 
 
 @pytest.fixture
-def event(current_edition):
-    return EventFactory(edition=current_edition, capacity=10)
+def event(make_event):
+    return make_event(capacity=10)
 
 
 def token_client(user) -> APIClient:
