@@ -20,6 +20,7 @@ begun, nobody is promoted any more, and attendees can no longer cancel.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,7 +102,6 @@ _SEAT_FIELDS = (
 
 
 def _lock_event(event_id: int) -> Event:
-    """The event row, locked until the transaction ends, with what seats depend on."""
     # `of=("self",)`: lock the event row only. Without it PostgreSQL also locks the
     # joined edition row, and every registration of the festival waits for every other.
     # `no_key=True` (FOR NO KEY UPDATE): writers of the event's seats still queue one
@@ -109,18 +109,41 @@ def _lock_event(event_id: int) -> Event:
     # inserted) need not wait for them. With a plain FOR UPDATE, a cancellation
     # (event locked, waiting for the registration) and a check-in of the same
     # registration (registration updated, its CheckIn insert waiting for the event)
-    # deadlocked. `only`: the row is wide (its texts in three languages), the lock needs
-    # none of that.
-    event = (
-        Event.objects.select_for_update(of=("self",), no_key=True)
-        .annotate(edition_is_published=F("edition__is_published"))
-        .only(*_SEAT_FIELDS)
-        .filter(pk=event_id)
-        .first()
-    )
+    # deadlocked.
+    # The query is the ORM's (see _lock_sql), built once per process and run as it is.
+    found = Event.objects.raw(_lock_sql(connection.vendor), [event_id]) if _fits_id(Event, event_id) else ()
+    event = next(iter(found), None)
     if event is None:
         raise RegistrationError("event_not_found")
     return event
+
+
+def _fits_id(model: type[models.Model], value: int) -> bool:
+    """Whether `value` can be an id of `model` in this database. Queries written in SQL
+    must check (SQLite refuses a larger integer); the ORM does it for its own."""
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return low <= value <= high
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> str:
+    """The lock query of _lock_event, as the ORM writes it for this database, built once
+    per process. A shortcut kept for the `registration-rush` row of `make bench`: built at
+    each registration, the query cost more CPU than running it, and the rush lost more
+    requests/s than the 15 % allowed (bench/RESULTS.md). The ORM writes it, not us, because
+    its lock clause differs between databases."""
+    marker = -4242  # no event has it: it only finds the id's place among the parameters
+    queryset = (
+        Event.objects.select_for_update(of=("self",), no_key=True)
+        .annotate(edition_is_published=F("edition__is_published"))
+        .only(*_SEAT_FIELDS)
+        .filter(pk=marker)
+        .order_by()
+    )
+    sql, params = queryset.query.sql_with_params()
+    if params != (marker,):  # the id must be the query's one parameter
+        raise RuntimeError(f"unexpected parameters in the event lock query: {params!r}")
+    return sql
 
 
 def _check_open(event: Event, now: datetime) -> None:
@@ -368,25 +391,64 @@ def checkin_scan(*, secret: str, event_id: int, nonce: str | None, user, device:
     else:
         registration = _find_registration(claims.registration_id, claims.event_id)
     result = CheckIn.Result.INVALID if registration is None else None
-    return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method=CheckIn.Method.QR)
+    return _record(
+        event_id, registration, result, nonce=nonce, user=user, device=device, method=CheckIn.Method.QR.value
+    )
 
 
 def checkin_manual(*, registration_id: int, event_id: int, nonce: str | None, user, device: str = "") -> ScanResult:
     """Check in a registration found by name or booking code, when there is no QR code."""
     registration = _find_registration(registration_id)
     result = CheckIn.Result.INVALID if registration is None else None
-    return _record(event_id, registration, result, nonce=nonce, user=user, device=device, method=CheckIn.Method.MANUAL)
+    return _record(
+        event_id, registration, result, nonce=nonce, user=user, device=device, method=CheckIn.Method.MANUAL.value
+    )
+
+
+# The door's three statements are written in SQL: a shortcut kept for the `checkin` row
+# of `make bench`. Built by the ORM at each scan they cost the worker more CPU than
+# running them does, and check-in lost more requests/s than the 15 % allowed
+# (bench/RESULTS.md).
+_SCAN_SQL = (
+    "SELECT r.id, r.event_id, r.code, r.name, r.seats, r.status, r.checked_in_at, e.status AS event_status"
+    f" FROM {Registration._meta.db_table} r JOIN {Event._meta.db_table} e ON e.id = r.event_id WHERE r.id = %s"
+)
+_CHECK_IN_SQL = (
+    f"UPDATE {Registration._meta.db_table} SET checked_in_at = %s"
+    " WHERE id = %s AND status = %s AND checked_in_at IS NULL"
+)
+_LOG_COLUMNS = (
+    "event_id",
+    "registration_id",
+    "result",
+    "method",
+    "nonce",
+    "first_checked_in_at",
+    "user_id",
+    "device",
+    "created_at",
+)
+_LOG_SQL = (
+    f"INSERT INTO {CheckIn._meta.db_table} ({', '.join(_LOG_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_LOG_COLUMNS))})"
+)
+
+
+def _log_scan(**values) -> None:
+    """Add a row to the check-in log (CheckIn): the values of _LOG_COLUMNS, times as aware datetimes."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LOG_SQL,
+            [adapt(values[c]) if c.endswith("_at") else values[c] for c in _LOG_COLUMNS],
+        )
 
 
 def _find_registration(registration_id: int, event_id: int | None = None) -> Registration | None:
     """The registration (with its event's status as `event_status`), if it exists and,
-    when `event_id` is given, belongs to that event. Only what the door needs is read."""
-    registration = (
-        Registration.objects.annotate(event_status=F("event__status"))
-        .only("event_id", "code", "name", "seats", "status", "checked_in_at")
-        .filter(pk=registration_id)
-        .first()
-    )
+    when `event_id` is given, belongs to that event."""
+    if not _fits_id(Registration, registration_id):
+        return None
+    registration = next(iter(Registration.objects.raw(_SCAN_SQL, [registration_id])), None)
     if registration is None or (event_id is not None and registration.event_id != event_id):
         return None
     return registration
@@ -394,10 +456,12 @@ def _find_registration(registration_id: int, event_id: int | None = None) -> Reg
 
 def _take_check_in(registration: Registration, now: datetime) -> bool:
     """Mark a confirmed registration checked in, unless it already is: True if this call did."""
-    taken = Registration.objects.filter(
-        pk=registration.pk, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
-    ).update(checked_in_at=now)
-    return taken == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CHECK_IN_SQL,
+            [connection.ops.adapt_datetimefield_value(now), registration.pk, Registration.Status.CONFIRMED],
+        )
+        return cursor.rowcount == 1
 
 
 def _record(
@@ -430,7 +494,7 @@ def _record(
                     result, first = CheckIn.Result.ALREADY_CHECKED_IN, registration.checked_in_at
                 else:  # cancelled between the two statements
                     result = CheckIn.Result.CANCELLED
-            CheckIn.objects.create(
+            _log_scan(
                 event_id=event_id,
                 registration_id=registration_id,
                 result=result,
@@ -439,6 +503,7 @@ def _record(
                 first_checked_in_at=first,
                 user_id=user_id,
                 device=device[:200],
+                created_at=now,
             )
     except IntegrityError:
         # A nonce seen before (a retry, or the same request twice at once): the

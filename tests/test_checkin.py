@@ -227,6 +227,23 @@ def test_scan_every_attempt_logged(door, event, ann, door_user):
     assert first_ok.first_checked_in_at == ann.checked_in_at
 
 
+def test_rows_written_in_sql_read_back_through_the_orm(door, event, ann):
+    """The door's statements are SQL (registrations.services): their times must be stored
+    as the ORM stores them, so that reading, comparing and ordering them works on both
+    databases."""
+    before = timezone.now()
+    response = door.post(URL, {"secret": make_token(ann), "event": event.pk, "nonce": "n-1"}, format="json")
+    after = timezone.now()
+    ann.refresh_from_db()
+    scan = CheckIn.objects.get()
+    assert before <= ann.checked_in_at <= after
+    assert response.json()["first_checked_in_at"] == drf_time(ann.checked_in_at)
+    assert (scan.created_at, scan.first_checked_in_at) == (ann.checked_in_at, ann.checked_in_at)
+    assert (scan.event, scan.registration, scan.result, scan.nonce) == (event, ann, "ok", "n-1")
+    assert list(Registration.objects.filter(checked_in_at__gte=before, checked_in_at__lte=after)) == [ann]
+    assert list(CheckIn.objects.filter(created_at__range=(before, after), first_checked_in_at__gte=before)) == [scan]
+
+
 # --- Manual check-in -----------------------------------------------------------------------
 
 
