@@ -71,11 +71,7 @@ def cached_part(request: HttpRequest, *, key: str, build) -> str:
     if not settings.PROGRAMME_CACHE_SECONDS or query is None:
         return build()
     key = f"part:{get_language()}:{hashlib.sha256(f'{request.path}?{query}:{key}'.encode()).hexdigest()}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, timeout=settings.PROGRAMME_CACHE_SECONDS)
-    return html
+    return cache.get_or_set(key, build, timeout=settings.PROGRAMME_CACHE_SECONDS)
 
 
 def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
@@ -132,10 +128,9 @@ def cached_page(request: HttpRequest, *, key: str, build, live: dict[str, str]) 
     if _signed_in(request) or not settings.PROGRAMME_CACHE_SECONDS:
         return build(get_token(request), live)
     key = f"page:{get_language()}:{key}"
-    html = cache.get(key)
-    if html is None:
-        html = build(CSRF_PLACEHOLDER, {mark: mark for mark in live})
-        cache.set(key, html, timeout=settings.PROGRAMME_CACHE_SECONDS)
+    html = cache.get_or_set(
+        key, lambda: build(CSRF_PLACEHOLDER, {mark: mark for mark in live}), timeout=settings.PROGRAMME_CACHE_SECONDS
+    )
     for mark, part in {CSRF_PLACEHOLDER: None, **live}.items():
         if mark in html:
             html = html.replace(mark, get_token(request) if part is None else part)
