@@ -190,17 +190,32 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # A broker that does not answer must not hold a web request up for long (the page
-    # answers anyway: registrations/tasks.py); above the worker's 1 s BRPOP timeout.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3}
+    # A broker that does not answer must not hold a web request up for long (the e-mail
+    # waits in the outbox: notifications/outbox.py); above the worker's 1 s BRPOP timeout.
+    # A task taken by a worker that died goes back to the queue after visibility_timeout,
+    # which must be longer than the longest task (time limits below); the outbox's sweep
+    # does not wait for it (MAIL_SENDING_TIMEOUT).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3, "visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged once done, not when taken: a worker killed mid-task leaves it to
+# another. Each worker process takes one task at a time (a batch of 100 e-mails is long
+# enough), and no task runs for more than 5 minutes.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+#: How often the outbox's sweep queues again the e-mails whose delivery was lost, and how
+#: long a worker may hold an e-mail before the sweep gives it to another (seconds).
+MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 60)
+MAIL_SENDING_TIMEOUT = env_int("MAIL_SENDING_TIMEOUT", 600)
+CELERY_BEAT_SCHEDULE: dict = {
+    "mail-sweep": {"task": "notifications.sweep", "schedule": float(MAIL_SWEEP_SECONDS)},
+    "reminders": {"task": "notifications.send_reminders", "schedule": 60.0},
+}
 
 # --- Auth -------------------------------------------------------------------
 
@@ -261,7 +276,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fortnight <noreply@localhost>")
+# Without a display name, e-mails to attendees come from the City's name in their language.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------

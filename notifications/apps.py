@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from programme.signals import event_changed
+
+        from .attendees import on_event_changed
+
+        event_changed.connect(on_event_changed, dispatch_uid="notifications_tell_attendees_of_event_change")

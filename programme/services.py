@@ -47,7 +47,7 @@ def event_update(*, event: Event, data: dict[str, Any]) -> Event:
     if changed & set(Event.CALENDAR_FIELDS):
         event.sequence += 1
     event.save()
-    event_changed.send(sender=Event, event=event, changed=changed)
+    event_changed.send(sender=Event, event=event, changed=changed, previous=locked)
     logger.info(
         "event %s updated (%s; sequence %s)", event.pk, ", ".join(sorted(changed)) or "no change", event.sequence
     )

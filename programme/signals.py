@@ -1,8 +1,9 @@
 from django.dispatch import Signal
 
 #: Sent by programme.services inside the transaction that changed an event, with
-#: the event row still locked: `event` (saved) and `changed` (names of the fields
-#: that changed). Registrations listen to promote their waiting list.
+#: the event row still locked: `event` (saved), `changed` (names of the fields
+#: that changed) and `previous` (the row as it was). Registrations listen to promote
+#: their waiting list, notifications to tell the attendees of a move or a cancellation.
 event_changed = Signal()
 
 #: Sent by the activity page (programme.views.event_detail) while it builds the page, so that

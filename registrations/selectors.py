@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+from datetime import timedelta
+
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from programme.models import Event
 from programme.roles import DOOR_STAFF, ORGANISERS, is_organiser
@@ -80,3 +82,26 @@ def attendee_search(event: Event, query: str) -> QuerySet[Registration]:
         .filter(Q(code__iexact=query.upper()) | Q(name__icontains=query))
         .order_by("name", "pk")
     )
+
+
+def reminders_due(*, edition_id: int, hours: int, starts_after, starts_until) -> QuerySet[Registration]:
+    """Confirmed registrations for published activities of the edition starting in
+    (starts_after, starts_until], made more than `hours` before their activity."""
+    return (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            event__edition_id=edition_id,
+            event__status=Event.Status.PUBLISHED,
+            event__starts_at__gt=starts_after,
+            event__starts_at__lte=starts_until,
+            created_at__lt=F("event__starts_at") - timedelta(hours=hours),
+        )
+        .select_related("event")
+        .only("pk", "email", "language", "event__starts_at")
+        .order_by("pk")
+    )
+
+
+def attendees_to_tell(event: Event) -> QuerySet[Registration]:
+    """Who hears of a change to the activity: its confirmed and waitlisted registrations."""
+    return Registration.objects.filter(event=event, status__in=Registration.ACTIVE).order_by("pk")

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import Event
 
-from . import selectors, tasks
+from . import mail, selectors
 from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email, normalise_name
 from .tickets import InvalidTicket, verify_token
 
@@ -230,6 +230,8 @@ def _registration_create(
         code=code,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
     )
+    position = selectors.waitlist_position(registration) if status == Registration.Status.WAITLISTED else None
+    mail.registration_made(registration, position=position)
     logger.info("registration %s on event %s: %s (%s seats)", registration.code, event.pk, status, seats)
     return registration
 
@@ -260,6 +262,7 @@ def waitlist_promote(*, event: Event, now: datetime | None = None) -> list[Regis
         Registration.objects.bulk_update(promoted, ["status", "confirmed_at"])
         event.seats_taken = event.capacity - free
         event.save(update_fields=["seats_taken", "updated_at"])
+        mail.registrations_promoted(promoted)
         logger.info("event %s: promoted %s from the waiting list", event.pk, [r.code for r in promoted])
     return promoted
 
@@ -287,14 +290,10 @@ def registration_cancel(
     if was_confirmed:
         event.seats_taken -= registration.seats
         event.save(update_fields=["seats_taken", "updated_at"])
+    mail.registration_cancelled(registration)
     waitlist_promote(event=event, now=now)
     logger.info("registration %s cancelled by %s", registration.code, by)
     return registration
-
-
-#: A registration's links are e-mailed again at most once in this many seconds, so that
-#: nobody can fill an attendee's inbox by asking for them over and over.
-LINK_MAIL_INTERVAL = 10 * 60
 
 
 def registration_send_link(*, event_id: int, email: str) -> bool:
@@ -314,10 +313,13 @@ def registration_mail_links(*, registration_id: int) -> bool:
     """Queue an e-mail to the registration's own address with its links and the link to all
     the registrations of that address; at most once every LINK_MAIL_INTERVAL per registration,
     so that nobody can fill an attendee's inbox. Returns whether an e-mail was queued."""
-    if not cache.add(f"registration-link-mail:{registration_id}", True, timeout=LINK_MAIL_INTERVAL):
-        logger.info("links of registration %s already e-mailed less than %s s ago", registration_id, LINK_MAIL_INTERVAL)
+    if not cache.add(f"registration-link-mail:{registration_id}", True, timeout=mail.LINK_MAIL_INTERVAL):
+        logger.info(
+            "links of registration %s already e-mailed less than %s s ago", registration_id, mail.LINK_MAIL_INTERVAL
+        )
         return False
-    tasks.send_registration_link_later(registration_id)
+    with transaction.atomic():
+        mail.registration_links_mail(Registration.objects.get(pk=registration_id))
     return True
 
 

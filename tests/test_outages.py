@@ -316,7 +316,7 @@ def test_send_my_link_broker_down_200_error_logged(client, event, dead_broker, c
     errors = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     name, message = errors[0]
-    assert name == "registrations.tasks"
+    assert name == "notifications.outbox"
     assert message.startswith(
         f"links e-mail of registration {ann.pk} not queued, the broker is unreachable (OperationalError: "
     )
