@@ -117,19 +117,25 @@ def message(
     )
 
 
-def messages_create(messages: Iterable[Message]) -> None:
+def messages_create(messages: Iterable[Message], *, new: bool = False) -> None:
     """Write the messages in the caller's transaction (those whose key exists already are
-    left as they are) and queue their delivery once it commits."""
+    left as they are) and queue their delivery once it commits.
+
+    `new=True` says that no message can have these keys yet, because they name rows that
+    this transaction made (a registration's confirmation): one INSERT, no look-up, and a
+    key that exists after all is an error, which rolls the caller's change back."""
     messages = list(messages)
     if not messages:
         return
-    Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
-    keys = [m.key for m in messages]
-    ids: list[int] = []
-    for start in range(0, len(keys), 1000):
-        ids += Message.objects.filter(key__in=keys[start : start + 1000], status=Message.Status.PENDING).values_list(
-            "pk", flat=True
-        )
+    if new:
+        ids = [m.pk for m in Message.objects.bulk_create(messages, batch_size=1000)]
+    else:
+        Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
+        keys = [m.key for m in messages]
+        ids = []
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            ids += Message.objects.filter(key__in=chunk, status=Message.Status.PENDING).values_list("pk", flat=True)
     transaction.on_commit(lambda: queue(ids))
 
 

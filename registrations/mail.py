@@ -50,7 +50,7 @@ def registration_made(registration: Registration, *, position: int | None = None
         message = _message(registration, Message.Purpose.CONFIRMED, "confirmed", attachments=_TICKET_ATTACHMENTS)
     else:
         message = _message(registration, Message.Purpose.WAITLISTED, "waitlisted", context={"position": position})
-    outbox.messages_create([message])
+    outbox.messages_create([message], new=True)  # the registration was made in this transaction
 
 
 def registrations_promoted(registrations: Iterable[Registration]) -> None:
