@@ -278,6 +278,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Without a display name, e-mails to attendees come from the City's name in their language.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# An SMTP server that stops answering fails the message (to be tried again) after this many
+# seconds, instead of holding the worker, and its claim on the message, for ever.
+EMAIL_TIMEOUT = 10
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------

@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from programme.signals import event_changed
 
+        from . import checks  # noqa: F401 - registers the system check
         from .attendees import on_event_changed
 
         event_changed.connect(on_event_changed, dispatch_uid="notifications_tell_attendees_of_event_change")

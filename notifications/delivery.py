@@ -19,8 +19,10 @@ from datetime import timedelta
 from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEMultipart
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -53,6 +55,26 @@ class Gone(PermanentError):
     """What the message is about no longer exists."""
 
 
+class _Email(EmailMultiAlternatives):
+    """An e-mail whose HTML shows images of its own (`cid:`): the text and HTML alternatives
+    and those images go in one multipart/related, inside the multipart/mixed that carries
+    the attachments, which is where mail programs look for them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inline_images: list[MIMEImage] = []
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if not self.inline_images:
+            return msg
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(msg)
+        for image in self.inline_images:
+            related.attach(image)
+        return related
+
+
 def render(message: Message, *, live: dict | None = None, connection=None) -> EmailMultiAlternatives:
     """The e-mail of a message row, in its language: subject, plain text (never HTML-escaped),
     HTML, and the attachments, made now. `live` is what its context maker read of what it is
@@ -68,7 +90,7 @@ def render(message: Message, *, live: dict | None = None, connection=None) -> Em
         subject = " ".join(render_to_string(f"{base}_subject.txt", context, using="text").split())
         text = render_to_string(f"{base}.txt", context, using="text")
         html = render_to_string(f"{base}.html", context)
-        email = EmailMultiAlternatives(
+        email = _Email(
             subject,
             text,
             sender(),
@@ -85,9 +107,7 @@ def render(message: Message, *, live: dict | None = None, connection=None) -> Em
                 image = MIMEImage(part.content, _subtype=part.mimetype.split("/")[1])
                 image.add_header("Content-ID", f"<{part.content_id}>")
                 image.add_header("Content-Disposition", "inline", filename=part.filename)
-                email.attach(image)
-                # The HTML refers to the image: one multipart/related holds both.
-                email.mixed_subtype = "related"
+                email.inline_images.append(image)
             else:
                 email.attach(part.filename, part.content, part.mimetype)
     return email
@@ -102,11 +122,13 @@ def _smtp_code(exc: Exception) -> int | None:
 
 
 def _is_transient(exc: Exception) -> bool:
-    code = _smtp_code(exc)
-    if code is not None:
-        return 400 <= code < 500
-    # No reply code: the connection was refused, cut or timed out.
-    return isinstance(exc, OSError)
+    """Only a 5xx reply refuses a message for good. Any other SMTP trouble (a 4xx reply, a
+    connection refused, cut or timed out, a reply out of step) is worth another try, on a
+    new connection."""
+    if isinstance(exc, smtplib.SMTPException | OSError):
+        code = _smtp_code(exc)
+        return code is None or not 500 <= code < 600
+    return False
 
 
 def _describe(exc: Exception) -> str:
@@ -138,11 +160,14 @@ def _claim(message: Message, now) -> bool:
         .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     message.attempts += 1
+    message.claimed_at = now
     return claimed == 1
 
 
 def _finish(message: Message, **fields) -> None:
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
+    """Record how sending went, unless another worker has claimed the row since (this one
+    held it longer than MAIL_SENDING_TIMEOUT): then that one's outcome counts."""
+    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at).update(**fields)
 
 
 def _live_contexts(messages: list[Message]) -> dict[tuple[str, int], dict]:
@@ -179,6 +204,11 @@ def deliver(ids: list[int]) -> Retry | None:
                 email = render(message, live=context, connection=connection)
                 connection.open()  # once: the connection stays open for the whole batch
                 connection.send_messages([email])
+            except SoftTimeLimitExceeded:
+                # The task is out of time with this message in flight: back to pending, so
+                # that the next task or the sweep sends it (perhaps twice, same Message-ID).
+                _finish(message, status=Message.Status.PENDING, not_before=timezone.now())
+                raise
             except Exception as exc:  # every error is recorded on the row
                 if _is_transient(exc) and message.attempts < MAX_ATTEMPTS:
                     delay = retry_delay(message.attempts)

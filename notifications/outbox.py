@@ -152,7 +152,7 @@ def queue(ids: Sequence[int]) -> int:
             deliver_messages.apply_async((batch,), retry_policy=ENQUEUE_RETRY_POLICY)
         except (BrokerUnreachable, OSError) as exc:
             logger.error(
-                "%s e-mails not queued, the broker is unreachable (%s: %s); the sweep will queue them",
+                "e-mails not queued (%s), the broker is unreachable (%s: %s); the sweep will queue them",
                 len(ids) - queued,
                 type(exc).__name__,
                 exc,
@@ -186,7 +186,7 @@ def messages_sweep(*, now=None, limit: int = 50_000) -> int:
     now = now or timezone.now()
     ids = list(Message.objects.filter(lost(now)).order_by("pk").values_list("pk", flat=True)[:limit])
     if ids:
-        logger.warning("sweep: %s e-mails were left behind, queued again", len(ids))
+        logger.warning("sweep: e-mails left behind (%s), queued again", len(ids))
     return queue(ids)
 
 

@@ -1,20 +1,22 @@
-"""The "send me my link" e-mail, end to end: the web form queues a task on Redis, a
-Celery worker process takes it, renders the e-mail in the registration's language
-and hands it to a real SMTP server (aiosmtpd); when the server is down, the task
-waits and retries, and the e-mail arrives once the server is back."""
+"""The "send me my link" e-mail, end to end: the web form writes an outbox message and
+queues its delivery on Redis, a Celery worker process takes it, renders the e-mail in
+the registration's language and hands it to a real SMTP server (aiosmtpd); when the
+server is down, the message waits and is tried again, and arrives once the server is
+back. The registrations of the fixture send their confirmations too: the link e-mail is
+one message among them, told apart by its outbox row."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from email.message import EmailMessage
 
 import pytest
-from django.conf import settings
-from django.db import connection
+from django.utils import translation
 
+from notifications.delivery import sender
+from notifications.models import Message
 from tests.factories import RegistrationFactory
 from tests.helpers import paths
-from tests.servers import celery_worker, free_port, smtp_server, wait_until
+from tests.servers import WORKER_SITE_URL, celery_worker, free_port, purge_broker, smtp_server, wait_until, worker_env
 
 # serialized_rollback: the worker reads what the test committed, and the flush after each test
 # must give the categories (from a migration) back to the next one.
@@ -24,26 +26,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SITE_URL = "https://fortnight.example"
 
-
-def _worker_env(tmp_path: Path, smtp_port: int) -> dict[str, str]:
-    """The worker uses the test database, the test Redis database as its broker and the SMTP server."""
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "fortnight.settings",
-            "FORTNIGHT_VAR_DIR": str(tmp_path),
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
-            "CELERY_BROKER_URL": "",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "SITE_URL": SITE_URL,
-        }
-    )
-    return env
+@pytest.fixture(autouse=True)
+def _empty_broker():
+    purge_broker()
 
 
 @pytest.fixture
@@ -58,25 +44,58 @@ def _ask_for_link(client, registration) -> None:
     assert response.status_code == 200
 
 
-def _assert_link_mail(received, registration) -> None:
-    assert len(received) == 1
-    mail_from, recipients, message = received[0]
+def _all_sent() -> bool:
+    return not Message.objects.exclude(status=Message.Status.SENT).exists()
+
+
+def _delivered(inbox, log) -> dict[str, tuple[str, list[str], EmailMessage]]:
+    """Once every outbox message is sent: what the server received, by Message-ID (each once)."""
+    wait_until(_all_sent, timeout=90, describe=log.read_text)
+    received = inbox.messages()
+    by_id = {message["Message-ID"]: (mail_from, to, message) for mail_from, to, message in received}
+    assert len(by_id) == len(received), "an e-mail arrived twice"
+    assert sorted(by_id) == sorted(Message.objects.values_list("message_id", flat=True))
+    return by_id
+
+
+def _link_mail(delivered) -> EmailMessage:
+    """The link e-mail (the others are the confirmations of Bob and Ann)."""
+    assert sorted(Message.objects.values_list("purpose", "recipient")) == [
+        ("confirmed", "ann@example.org"),
+        ("confirmed", "bob@example.org"),
+        ("link", "ann@example.org"),
+    ]
+    row = Message.objects.get(purpose=Message.Purpose.LINK)
+    mail_from, recipients, message = delivered[row.message_id]
     assert (mail_from, recipients) == ("noreply@localhost", ["ann@example.org"])
+    return message
+
+
+def _text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # CRLF on the wire
+
+
+def _assert_link_mail(message: EmailMessage, registration) -> None:
     assert message["To"] == "ann@example.org"
+    with translation.override("nl"):
+        assert message["From"] == sender()
     expected = paths(registration, "nl")
     assert message["Subject"] == "Uw inschrijving voor Vrede bouwen"
-    body = message.get_content().replace("\r\n", "\n")  # CRLF on the wire
+    body = _text(message)
     assert body.startswith("Beste Ann Peeters,\n")
-    assert f"{SITE_URL}{expected['ticket_url']}" in body
-    assert f"{SITE_URL}{expected['mine_url']}" in body
+    lines = body.splitlines()
+    assert f"Uw ticket: {WORKER_SITE_URL}{expected['ticket_url']}" in lines
+    assert f"Mijn inschrijvingen: {WORKER_SITE_URL}{expected['mine_url']}" in lines
     assert expected["ticket_url"].startswith("/nl/tickets/")
 
 
 def test_link_mail_reaches_smtp_server_through_redis_and_worker(client, ann, tmp_path):
-    with smtp_server() as (port, inbox), celery_worker(_worker_env(tmp_path, port), tmp_path / "worker.log"):
+    log = tmp_path / "worker.log"
+    with smtp_server() as (port, inbox), celery_worker(worker_env(tmp_path, smtp_port=port), log):
         _ask_for_link(client, ann)
-        wait_until(lambda: inbox.messages(), timeout=60, describe=(tmp_path / "worker.log").read_text)
-        _assert_link_mail(inbox.messages(), ann)
+        delivered = _delivered(inbox, log)
+    assert len(delivered) == 3
+    _assert_link_mail(_link_mail(delivered), ann)
 
 
 def test_link_mail_is_plain_text_not_html_escaped(client, ann, tmp_path):
@@ -86,22 +105,36 @@ def test_link_mail_is_plain_text_not_html_escaped(client, ann, tmp_path):
     event = ann.event
     event.title_nl = "Rock & roll <live>"
     event.save(update_fields=["title_nl"])
-    with smtp_server() as (port, inbox), celery_worker(_worker_env(tmp_path, port), tmp_path / "worker.log"):
+    log = tmp_path / "worker.log"
+    with smtp_server() as (port, inbox), celery_worker(worker_env(tmp_path, smtp_port=port), log):
         _ask_for_link(client, ann)
-        wait_until(lambda: inbox.messages(), timeout=60, describe=(tmp_path / "worker.log").read_text)
-    (_from, _to, message) = inbox.messages()[0]
+        delivered = _delivered(inbox, log)
+    message = _link_mail(delivered)
     assert message["Subject"] == "Uw inschrijving voor Rock & roll <live>"
-    body = message.get_content().replace("\r\n", "\n")
+    body = _text(message)
     assert body.startswith("Beste Jean D'Hondt & Co,\n")
+    assert "U hebt de link naar uw inschrijving voor “Rock & roll <live>” gevraagd." in body.splitlines()
     assert "&amp;" not in body and "&#x27;" not in body and "&lt;" not in body
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Jean D&#x27;Hondt &amp; Co" in html and "Rock &amp; roll &lt;live&gt;" in html
 
 
 def test_link_mail_retried_until_smtp_server_is_back(client, ann, tmp_path):
     port = free_port()
     log = tmp_path / "worker.log"
-    with celery_worker(_worker_env(tmp_path, port), log):
+    with celery_worker(worker_env(tmp_path, smtp_port=port), log):
         _ask_for_link(client, ann)
-        wait_until(lambda: "Retry in" in log.read_text(), timeout=60, describe=log.read_text)
+        # Each message was tried once, refused, and waits for its next try (2 s later).
+        wait_until(
+            lambda: Message.objects.filter(status=Message.Status.PENDING, attempts=1).count() == 3,
+            timeout=60,
+            describe=log.read_text,
+        )
+        link = Message.objects.get(purpose=Message.Purpose.LINK)
+        assert link.last_error.startswith("ConnectionRefusedError: "), link.last_error
         with smtp_server(port) as (_, inbox):
-            wait_until(lambda: inbox.messages(), timeout=90, describe=log.read_text)
-            _assert_link_mail(inbox.messages(), ann)
+            delivered = _delivered(inbox, log)
+    assert len(delivered) == 3
+    _assert_link_mail(_link_mail(delivered), ann)
+    link.refresh_from_db()
+    assert (link.status, link.attempts, link.last_error) == (Message.Status.SENT, 2, "")
