@@ -37,6 +37,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+#: The demo's mailbox (the e-mails written under var/mail/): with DEBUG on only, else no such URL.
+demo_urlpatterns = [path("demo/mail/", include("notifications.urls"))] if settings.DEBUG else []
+
 urlpatterns += i18n_patterns(
     path("admin/login/", admin_login),  # before the admin's own: the limit per address
     path("admin/", admin.site.urls),
@@ -49,6 +52,7 @@ urlpatterns += i18n_patterns(
         TemplateView.as_view(template_name="privacy.html", extra_context={"contact_email": settings.CONTACT_EMAIL}),
         name="privacy",
     ),
+    *demo_urlpatterns,
     prefix_default_language=True,
 )
 

@@ -29,6 +29,10 @@ def _registration_or_404(secret: str) -> Registration:
     return registration
 
 
+def _event_cancelled(registration: Registration) -> bool:
+    return registration.event.status == Event.Status.CANCELLED
+
+
 def _inline_svg(svg: bytes) -> str:
     """An SVG document as an element to put inside HTML (without its XML declaration)."""
     text = svg.decode()
@@ -100,11 +104,15 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def ticket(request: HttpRequest, secret: str) -> HttpResponse:
     registration = _registration_or_404(secret)
+    # A cancelled activity's ticket lets no one in: no code, nothing that makes it look valid.
+    event_cancelled = _event_cancelled(registration)
+    valid = registration.status == Registration.Status.CONFIRMED and not event_cancelled
     context = {
         "registration": registration,
         "event": registration.event,
+        "event_cancelled": event_cancelled,
         "links": registration_links(registration),
-        "qr_svg": _inline_svg(qr_svg(make_token(registration))) if registration.status == "confirmed" else "",
+        "qr_svg": _inline_svg(qr_svg(make_token(registration))) if valid else "",
         "position": selectors.waitlist_position(registration),
         "new": request.GET.get("new") == "1",
         "mailed": request.GET.get("mailed") == "1",
@@ -127,7 +135,7 @@ def ticket_qr(request: HttpRequest, secret: str, fmt: str) -> HttpResponse:
     if fmt not in ("png", "svg"):
         raise Http404
     registration = _registration_or_404(secret)
-    if registration.status != Registration.Status.CONFIRMED:
+    if registration.status != Registration.Status.CONFIRMED or _event_cancelled(registration):
         raise Http404
     token = make_token(registration)
     if fmt == "svg":

@@ -1,7 +1,9 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules (and its best practices), in Chromium,
 on a phone-sized screen and in each language: the programme, an activity with its form (and
-the form's errors), a ticket, the cancellation, "my registrations", the privacy notice,
-the login, and the door's pages.
+the form's errors), a ticket (and one of a cancelled activity), the cancellation, "my
+registrations", the privacy notice, the login, and the door's pages; with DEBUG, the demo's
+mail pages (the list, one e-mail with its HTML version in a frame, and that HTML, the e-mail
+itself, under WCAG's rules).
 
 axe-core (tests/vendor/axe-core, MPL-2.0) is injected into each page as it is served
 (the browser context bypasses the Content-Security-Policy for it).
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, DoorStaffFactory, EventFactory, RegistrationFactory, brussels
+from tests.factories import PASSWORD, DoorStaffFactory, EventFactory, RegistrationFactory, brussels, register
 from tests.helpers import ROOT, launch, paths
+from tests.test_demo_mail import FILE_BACKEND, urls_with_debug
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -40,8 +43,16 @@ def site(current_edition, make_event, venue):
     full = EventFactory(edition=current_edition, venue=venue, capacity=1, starts_at=brussels(2036, 10, 23, 20))
     RegistrationFactory(event=full)
     ann = RegistrationFactory(event=event, name="Ann Peeters", email="ann@example.org", seats=2)
+    called_off = EventFactory(edition=current_edition, venue=venue, capacity=10, starts_at=brussels(2036, 10, 24, 18))
+    bob = RegistrationFactory(event=called_off, name="Bob Janssens", email="bob@example.org")
+    called_off.status = called_off.Status.CANCELLED
+    called_off.save(update_fields=["status"])
     DoorStaffFactory(username="door")
-    return {"event": event, "links": {lang: paths(ann, lang) for lang in ("fr", "nl", "en")}}
+    return {
+        "event": event,
+        "links": {lang: paths(ann, lang) for lang in ("fr", "nl", "en")},
+        "cancelled_ticket": {lang: paths(bob, lang)["ticket_url"] for lang in ("fr", "nl", "en")},
+    }
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl", "en"])
@@ -54,6 +65,7 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
         f"/{lang}/?category=debate&date=2036-10-21",
         f"/{lang}/events/{event.pk}/",
         ann_links["ticket_url"],
+        site["cancelled_ticket"][lang],  # the ticket of a cancelled activity
         ann_links["cancel_url"],
         ann_links["mine_url"],
         f"/{lang}/privacy/",
@@ -92,3 +104,34 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
 
     assert {where: problems for where, problems in found.items() if problems} == {}
     assert len(found) == len(public) + 3
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_demo_mail_pages_have_no_axe_violations(live_server, settings, tmp_path, make_event, eager_tasks, lang):
+    from playwright.sync_api import sync_playwright
+
+    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = FILE_BACKEND, tmp_path / "mail"
+    found: dict[str, list[str]] = {}
+    with urls_with_debug(settings, True):
+        with eager_tasks(execute=True):  # a confirmation, with its QR code and calendar file
+            register(make_event(capacity=10), "ann")
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            context = browser.new_context(
+                locale=lang, viewport={"width": 390, "height": 844}, has_touch=True, bypass_csp=True
+            )
+            page = context.new_page()
+            page.goto(f"{live_server.url}/{lang}/demo/mail/")
+            found["the list"] = violations(page)
+            page.locator(".mail-list h2 a").first.click()
+            page.wait_for_load_state()
+            page.frame_locator("iframe.mail-html").locator("img").wait_for()
+            found["one e-mail"] = violations(page)
+            # The e-mail itself (axe does not enter the frame): WCAG's rules, not the best practices
+            # of a site's pages (one main landmark, a level-one heading), which a mail client provides.
+            page.goto(page.url + "html/")
+            page.add_script_tag(content=AXE)
+            found["its HTML version"] = page.evaluate(RUN_AXE, [tag for tag in RULES if tag != "best-practice"])
+            browser.close()
+
+    assert found == {"the list": [], "one e-mail": [], "its HTML version": []}
