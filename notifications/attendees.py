@@ -33,7 +33,10 @@ def reminders_create(*, now: datetime) -> int:
     moved later gets its reminders again, for its new time). Waitlisted and cancelled
     registrations get none."""
     written = 0
-    editions = Edition.objects.filter(is_published=True, ends_on__gte=(now - timedelta(days=1)).date())
+    # Editions with an activity to come, not those whose last day is near: an activity may
+    # be scheduled after its edition's last day (programme.models.EVENT_DATE_MARGIN).
+    upcoming = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).values("edition_id")
+    editions = Edition.objects.filter(is_published=True, pk__in=upcoming)
     for edition in editions:
         offsets = sorted({h for h in edition.reminder_offsets if isinstance(h, int) and h > 0}, reverse=True)
         for index, hours in enumerate(offsets):

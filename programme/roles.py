@@ -16,6 +16,9 @@ ORGANISER_MODELS = {
 #: app label -> (model, permissions) organisers hold on other apps' models.
 ORGANISER_PERMISSIONS = {
     "registrations": [("registration", ["view", "change"]), ("checkin", ["view"])],
+    # The outbox: see every e-mail; "change" is sending a failed one again (its content is
+    # never edited, notifications/admin.py).
+    "notifications": [("message", ["view", "change"])],
 }
 
 

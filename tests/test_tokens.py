@@ -91,6 +91,8 @@ def test_ensure_groups_takes_back_token_permissions_an_older_version_granted():
         ("registrations", "view_registration"),
         ("registrations", "change_registration"),
         ("registrations", "view_checkin"),
+        ("notifications", "view_message"),
+        ("notifications", "change_message"),
     }
 
 
