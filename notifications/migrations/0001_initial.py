@@ -4,40 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='key')),
-                ('purpose', models.CharField(choices=[('confirmed', 'Registration confirmed'), ('waitlisted', 'On the waiting list'), ('promoted', 'Promoted from the waiting list'), ('cancelled', 'Registration cancelled'), ('reminder', 'Reminder'), ('event_changed', 'Activity moved'), ('event_cancelled', 'Activity cancelled'), ('link', 'Links asked for')], max_length=20, verbose_name='purpose')),
-                ('recipient', models.EmailField(max_length=254, verbose_name='recipient')),
-                ('language', models.CharField(max_length=2, verbose_name='language')),
-                ('concerns_type', models.CharField(max_length=40, verbose_name='about')),
-                ('concerns_id', models.PositiveBigIntegerField(verbose_name='about (id)')),
-                ('template', models.CharField(max_length=100, verbose_name='template')),
-                ('context', models.JSONField(default=dict, verbose_name='context')),
-                ('attachments', models.JSONField(blank=True, default=list, verbose_name='attachments')),
-                ('message_id', models.CharField(max_length=200, unique=True, verbose_name='Message-ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(verbose_name='created at')),
-                ('not_before', models.DateTimeField(verbose_name='not before')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="key")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Registration confirmed"),
+                            ("waitlisted", "On the waiting list"),
+                            ("promoted", "Promoted from the waiting list"),
+                            ("cancelled", "Registration cancelled"),
+                            ("reminder", "Reminder"),
+                            ("event_changed", "Activity moved"),
+                            ("event_cancelled", "Activity cancelled"),
+                            ("link", "Links asked for"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("recipient", models.EmailField(max_length=254, verbose_name="recipient")),
+                ("language", models.CharField(max_length=2, verbose_name="language")),
+                ("concerns_type", models.CharField(max_length=40, verbose_name="about")),
+                ("concerns_id", models.PositiveBigIntegerField(verbose_name="about (id)")),
+                ("template", models.CharField(max_length=100, verbose_name="template")),
+                ("context", models.JSONField(default=dict, verbose_name="context")),
+                ("attachments", models.JSONField(blank=True, default=list, verbose_name="attachments")),
+                ("message_id", models.CharField(max_length=200, unique=True, verbose_name="Message-ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("created_at", models.DateTimeField(verbose_name="created at")),
+                ("not_before", models.DateTimeField(verbose_name="not before")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="claimed at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
             ],
             options={
-                'verbose_name': 'e-mail',
-                'verbose_name_plural': 'e-mails',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['pending', 'sending'])), fields=['status', 'not_before'], name='message_unsent_idx'), models.Index(fields=['concerns_type', 'concerns_id', 'purpose'], name='message_concerns_idx')],
+                "verbose_name": "e-mail",
+                "verbose_name_plural": "e-mails",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status__in", ["pending", "sending"])),
+                        fields=["status", "not_before"],
+                        name="message_unsent_idx",
+                    ),
+                    models.Index(fields=["concerns_type", "concerns_id", "purpose"], name="message_concerns_idx"),
+                ],
             },
         ),
     ]
