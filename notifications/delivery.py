@@ -87,7 +87,9 @@ def render(message: Message, *, live: dict | None = None, connection=None) -> Em
     with translation.override(message.language):
         context = {**live, **message.context, "language": message.language}
         base = message.template
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context, using="text").split())
+        # One line; the no-break spaces of French typography stay (str.split would eat them).
+        lines = render_to_string(f"{base}_subject.txt", context, using="text").splitlines()
+        subject = " ".join(line.strip(" \t") for line in lines if line.strip(" \t"))
         text = render_to_string(f"{base}.txt", context, using="text")
         html = render_to_string(f"{base}.html", context)
         email = _Email(
