@@ -50,10 +50,15 @@ class Usage:
 
 
 class Sampler:
-    """start(); poll() as often as a process may exit (pgbench's backends); stop()."""
+    """start(); poll() as often as a process may exit (pgbench's backends); stop().
 
-    def __init__(self, server_pids, database_pids) -> None:
-        self.groups = {"server": server_pids, "database": database_pids}  # callables: the pids now
+    Further groups (`redis=...`) are counted as the client's CPU in Usage, and each group's
+    CPU seconds are in `spent` after stop()."""
+
+    def __init__(self, server_pids, database_pids, **groups) -> None:
+        # callables: the pids now
+        self.groups = {"server": server_pids, "database": database_pids, **groups}
+        self.spent: dict[str, float] = {}
 
     def start(self) -> None:
         self.first: dict[str, dict[int, float]] = {group: {} for group in self.groups}
@@ -71,10 +76,11 @@ class Sampler:
 
     def stop(self) -> Usage:
         self.poll()
-        server, database = (sum(self.last[g][pid] - self.first[g][pid] for pid in self.last[g]) for g in self.groups)
+        self.spent = {g: sum(self.last[g][pid] - self.first[g][pid] for pid in self.last[g]) for g in self.groups}
+        server, database = self.spent["server"], self.spent["database"]
         busy, client, wall = (
             _busy() - self.begin[0],
-            _children_cpu() - self.begin[1],
+            _children_cpu() - self.begin[1] + sum(self.spent.values()) - server - database,
             time.monotonic() - self.begin[2],
         )
         return Usage(server, database, client, max(busy - server - database - client, 0.0), wall)

@@ -41,6 +41,7 @@ class Measurement:
     #: last request is still answered after wrk stops; rows measured together share theirs.
     cpu: dict[str, float] = field(default_factory=dict)
     cpu_requests: int = 0
+    extra: dict = field(default_factory=dict)  # the mail scenarios' own figures (bench/mail.py)
 
     def cpu_ms_per_request(self, who: str) -> float | None:
         if who not in self.cpu or not self.cpu_requests:

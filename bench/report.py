@@ -42,6 +42,7 @@ class Run:
     measurements: list[Measurement] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    mail: dict = field(default_factory=dict)  # bench/mail.py's facts, when the mail rows ran
 
     def row(self, name: str, connections: int | None = None) -> Measurement | None:
         found = (m for m in self.measurements if m.scenario == name and connections in (None, m.concurrency))
@@ -87,6 +88,8 @@ def _ms(value: float | None) -> str:
 def _request(scenario: Scenario) -> str:
     if scenario.pgbench:
         return f"pgbench `{scenario.pgbench}`"
+    if scenario.label:
+        return scenario.label
     shown = [f"`{request.describe()}`" for request in scenario.requests[:3]]
     more = len(scenario.requests) - 3
     return "<br>".join(shown) + (f"<br>… {len(scenario.requests)} paths in all" if more > 0 else "")
@@ -96,6 +99,7 @@ def _cells(run: Run, m: Measurement, scenario: Scenario) -> list[str]:
     load = m.cores("other")
     queries = " / ".join(str(row["queries"]) for row in run.queries.get(m.scenario, [])) or "n/a"
     shared = "¹" if scenario.together else ""
+    no_server = m.driver == "pgbench" or scenario.mail == "ceiling"
     return [
         m.scenario,
         _request(scenario),
@@ -105,8 +109,8 @@ def _cells(run: Run, m: Measurement, scenario: Scenario) -> list[str]:
         *(_ms(value) for value in (m.p50_ms, m.p90_ms, m.p99_ms, m.max_ms)),
         "n/a" if m.driver == "pgbench" else f"{m.bytes_per_response / 1024:.1f}",
         queries,
-        "n/a" if m.driver == "pgbench" else _ms(m.cpu_ms_per_request("server")) + shared,
-        _ms(m.cpu_ms_per_request("database")) + shared,
+        "n/a" if no_server else _ms(m.cpu_ms_per_request("server")) + shared,
+        "n/a" if scenario.mail == "ceiling" else _ms(m.cpu_ms_per_request("database")) + shared,
         "n/a" if load is None else f"⚠ {load:.2f}" if load > NOISY_CORES else f"{load:.2f}",
         "0" if m.ok else f"**FAIL: {m.errors}** ({m.error_summary()})",
     ]
@@ -143,6 +147,48 @@ def _ceiling_target(run: Run, scenario: Scenario) -> str:
     )
 
 
+def _rate(m: Measurement) -> str:
+    return f"{m.rps:,.1f} messages/s ({m.requests:,} in {m.extra.get('seconds', 0):.2f} s)"
+
+
+def _rate_target(run: Run, scenario: Scenario) -> str:
+    goal = f"- **{scenario.name}**: at least {scenario.target_rate:,g} messages/s — "
+    m = run.row(scenario.name)
+    if m is None or not m.ok:
+        return goal + ("not measured." if m is None else f"**not met**: errors ({m.error_summary()}).")
+    verdict = "**met**" if m.rps >= scenario.target_rate else "**NOT met**"
+    line = goal + f"{verdict}: {_rate(m)}"
+    ceiling = next((row for row in run.measurements if row.scenario == "mail-smtp-ceiling"), None)
+    if ceiling is not None and ceiling.ok:
+        line += f"; aiosmtpd alone accepts {ceiling.rps:,.1f} messages/s (mail-smtp-ceiling)"
+        line += ", so nothing that sends to it could meet the target" if ceiling.rps < scenario.target_rate else ""
+    return line + ". " + _mail_cpu(m)
+
+
+def _mail_cpu(m: Measurement) -> str:
+    """Where a mail row's CPU went, per message, and how much of the machine was left idle."""
+    names = {"server": "worker processes", "database": "their PostgreSQL backends", "redis": "Redis",
+             "smtp": "aiosmtpd", "this process": "bench/mail.py", "other": "other processes"}  # fmt: skip
+    spent = {**m.extra.get("cpu_s", {}), "other": m.cpu.get("other", 0.0)}
+    parts = [f"{names.get(key, key)} {seconds * 1000 / m.requests:.2f} ms" for key, seconds in spent.items()]
+    busy = sum(m.cpu.get(key, 0.0) for key in ("server", "database", "client", "other"))
+    idle = os.cpu_count() - busy / m.cpu["wall"] if m.cpu.get("wall") else 0.0
+    return f"CPU per message: {', '.join(parts)}; {max(idle, 0):.2f} of {os.cpu_count()} cores idle."
+
+
+def _baseline_target(run: Run, scenario: Scenario) -> str:
+    m, baseline = run.row(scenario.name), run.row(scenario.baseline)
+    goal = f"- **{scenario.name}**: at least {scenario.target_baseline_ratio:g} times {scenario.baseline} — "
+    if m is None or baseline is None or not m.ok or not baseline.ok:
+        return goal + "not measured (a row is missing or had errors)."
+    ratio = m.rps / baseline.rps if baseline.rps else 0.0
+    verdict = "**met**" if ratio >= scenario.target_baseline_ratio else "**NOT met**"
+    return goal + (
+        f"{verdict}: {m.rps:,.1f} ÷ {baseline.rps:,.1f} messages/s = **{ratio:.2f}**. The naive row: "
+        f"{_rate(baseline)}; {_mail_cpu(baseline)}"
+    )
+
+
 def _together(run: Run, name: str) -> str:
     rows = [m for m in run.measurements if m.scenario.startswith(name + "/")]
     total = sum(m.requests for m in rows) or 1
@@ -165,6 +211,10 @@ def target_lines(run: Run) -> list[str]:
                 lines.append(_latency_target(run, scenario, which, target))
         if scenario.ceiling:
             lines.append(_ceiling_target(run, scenario))
+        if scenario.target_rate is not None:
+            lines.append(_rate_target(run, scenario))
+        if scenario.baseline:
+            lines.append(_baseline_target(run, scenario))
         if scenario.check:
             check = checks.get(scenario.name)
             verdict = "not run" if check is None else f"{'**PASS**' if check.passed else '**FAIL**'}: {check.text}"
@@ -172,6 +222,18 @@ def target_lines(run: Run) -> list[str]:
         if scenario.together and scenario == [s for s in run.scenarios if s.together == scenario.together][-1]:
             lines.append(_together(run, scenario.together))
     return lines
+
+
+def _mail_setup(run: Run) -> list[str]:
+    if not run.mail:
+        return []
+    facts = run.mail
+    return [
+        f"- E-mail rows (bench/mail.py): `{facts['worker']}` (prefork: 2 worker processes) with EMAIL_HOST on one "
+        "aiosmtpd (bench/smtpsink.py) in a process of its own, Redis db 14 as broker, all on the same cores; "
+        f"their data: an edition of {facts['events']} activities tomorrow with {facts['messages']:,} confirmed "
+        f"registrations made a month ago, and a warm-up activity of {facts['warmup']} (its reminders sent first).",
+    ]
 
 
 def render(run: Run) -> str:
@@ -199,6 +261,7 @@ def render(run: Run) -> str:
         + ", ".join(f"`{name}={value}`" for name, value in run.settings.items())
         + ".",
         f"- Data (bench/seed.py): {run.seed_summary}.",
+        *_mail_setup(run),
         "",
         "## Results",
         "",
@@ -208,7 +271,10 @@ def render(run: Run) -> str:
         "backends, per transaction). ¹ Measured together (one wrk per kind, started at once): the CPU is the "
         f"mix's, per request of any kind. Other load: cores busy with other processes (⚠ above {NOISY_CORES:g}: "
         "latencies inflated by neighbours; compare CPU instead). Errors: answers other than the scenario's "
-        "status, socket errors, timeouts, failed transactions; any fails `make bench`.",
+        "status, socket errors, timeouts, failed transactions; any fails `make bench`. E-mail rows (mail-…): "
+        "Conns = worker processes (the ceiling: SMTP connections), Requests = messages, Req/s = messages/s, "
+        "p50…max = when that share of the messages had been accepted, in ms since the clock started, KB/resp = "
+        "KB per message, SQL/req = queries per message of delivery.deliver, Server CPU = the worker processes'.",
         "",
         f"| {columns} |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",

@@ -1,7 +1,8 @@
 """`make bench` (bench/README.md): seed, count queries, start gunicorn, measure each row, write RESULTS.md.
 
 Environment: BENCH_DURATION (seconds per row, 10), BENCH_WARMUP (3), BENCH_SCENARIOS
-(comma-separated names, default all; `opening-hour` names its three parts).
+(comma-separated names, default all; `opening-hour` names its three parts, `mail` the mail rows,
+which are measured together in any case: bench/mail.py).
 """
 
 from __future__ import annotations
@@ -166,13 +167,16 @@ def preflight(port: int, scenarios: list[Scenario], seeded: dict) -> None:
 
 def selected_scenarios() -> list[Scenario]:
     names = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name.strip()}
-    known = {scenario.name for scenario in SCENARIOS} | {scenario.together for scenario in SCENARIOS}
+    known = {scenario.name for scenario in SCENARIOS} | {scenario.together for scenario in SCENARIOS} | {"mail"}
     if names - known:
         known.discard("")
         fail(f"unknown in BENCH_SCENARIOS: {', '.join(sorted(names - known))}; known: {', '.join(sorted(known))}")
-    # A scenario compared with a ceiling brings the ceiling along.
+    # A scenario compared with a ceiling (or a baseline) brings it along; one mail row brings them all.
     names |= {scenario.ceiling for scenario in SCENARIOS if scenario.name in names and scenario.ceiling}
-    return [s for s in SCENARIOS if not names or s.name in names or s.together in names]
+    names |= {scenario.baseline for scenario in SCENARIOS if scenario.name in names and scenario.baseline}
+    if any(scenario.mail and scenario.name in names for scenario in SCENARIOS):
+        names.add("mail")
+    return [s for s in SCENARIOS if not names or s.name in names or s.together in names or (s.mail and "mail" in names)]
 
 
 def measure(run: report.Run, batch: list[tuple[Scenario, int]], server: Gunicorn | None, seconds: float) -> None:
@@ -260,13 +264,38 @@ def check_capacity(m: loadgen.Measurement, seeded: dict) -> report.Check:
 CHECKS = {"capacity": check_capacity}
 
 
+def measure_mail(run: report.Run, scenarios: list[Scenario]) -> None:
+    """The mail rows, all from one run of bench/mail.py (its own seed, SMTP server and worker)."""
+    say("mail: bench/mail.py (its progress below; the worker's log in bench/out/celery-mail.log)")
+    command = [sys.executable, "bench/mail.py"]
+    result = subprocess.run(command, cwd=ROOT, env=django_env(), stdout=subprocess.PIPE, text=True)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_MAIL ")), None)
+    if result.returncode != 0 or line is None:
+        fail(f"`python bench/mail.py` exited with {result.returncode}:\n{result.stdout[-3000:]}")
+    data = json.loads(line.removeprefix("BENCH_MAIL "))
+    wanted = {scenario.name for scenario in scenarios}
+    for row in data["measurements"]:
+        row.pop("errors")
+        if row["scenario"] in wanted:
+            run.measurements.append(loadgen.Measurement(**row))
+    run.checks += [report.Check(**check) for check in data["checks"] if check["scenario"] in wanted]
+    per_message = data["facts"]["queries_per_message"]
+    for scenario in scenarios:
+        if scenario.mail in ("beat", "naive"):
+            batch = "batch" if scenario.mail == "beat" else "one"
+            label = f"delivery.deliver, batch of {data['facts']['batch_size'] if batch == 'batch' else 1}"
+            run.queries[scenario.name] = [{"request": label, "queries": round(per_message[batch], 2), "sql": []}]
+    run.mail = data["facts"]
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     OUT.mkdir(exist_ok=True)
     GUNICORN_LOG.write_text("")
     duration, warmup = float(os.environ.get("BENCH_DURATION") or 10), float(os.environ.get("BENCH_WARMUP") or 3)
     scenarios = selected_scenarios()
-    tools = {"wrk": loadgen.find("wrk", "wrk")}
+    mail = [scenario for scenario in scenarios if scenario.mail]
+    tools = {"wrk": loadgen.find("wrk", "wrk")} if len(mail) < len(scenarios) else {}
     if any(scenario.pgbench for scenario in scenarios):
         tools["pgbench"] = loadgen.find("pgbench", "postgresql-contrib")
     postgres, redis = check_services()
@@ -283,7 +312,8 @@ def main() -> int:
     scenarios = [resolve(scenario, seeded["facts"]) for scenario in scenarios]
     groups: dict[tuple, list[Scenario]] = {}
     for scenario in scenarios:
-        groups.setdefault(scenario.server_key, []).append(scenario)
+        if not scenario.mail:
+            groups.setdefault(scenario.server_key, []).append(scenario)
 
     say("counting SQL queries per request")
     queries: dict[str, list[dict]] = {}
@@ -324,6 +354,8 @@ def main() -> int:
         finally:
             if server:
                 server.stop()
+    if mail:
+        measure_mail(run, mail)
     run.load_after = os.getloadavg()
     order = [scenario.name for scenario in scenarios]
     run.measurements.sort(key=lambda m: order.index(m.scenario))

@@ -53,6 +53,11 @@ class Scenario:
     pgbench: str = ""  # a pgbench script (in bench/) run straight to PostgreSQL, instead of wrk
     check: str = ""  # a database check after the row (run.CHECKS); a FAIL fails make bench
     together: str = ""  # scenarios with the same name here are measured at once, one wrk each
+    mail: str = ""  # a row of the mail run (bench/mail.py) instead of HTTP: "beat", "naive" or "ceiling"
+    label: str = ""  # what the Request column shows when there are no requests
+    target_rate: float | None = None  # at least this many per second (a mail row: messages/s)
+    baseline: str = ""  # a scenario whose rate this one's must exceed target_baseline_ratio times
+    target_baseline_ratio: float | None = None
 
     @property
     def target_at(self) -> int:
@@ -199,5 +204,44 @@ SCENARIOS: list[Scenario] = [
         target_p99_ms=150,
         together="opening-hour",
         **REGISTERED,
+    ),
+    # The e-mail outbox: reminders through Celery to one local aiosmtpd (bench/mail.py, after
+    # the HTTP rows; bench/README.md). The three rows are measured in one run, in one set-up.
+    Scenario(
+        "mail-reminders",
+        "10,000 confirmed registrations (5 activities of one day, made a month ago) whose 48-hour reminder "
+        "falls due at once: from `notifications.tasks.send_reminders.delay()` to the 10,000th distinct "
+        "Message-ID accepted by one local aiosmtpd, with 2 worker processes on Redis "
+        "(`celery -A celery_app worker --concurrency=2`, prefork); then exactly 10,000 received, none twice, "
+        "each row sent at its first attempt. Target: at least 2,000 messages/s and at least 5 times "
+        "mail-reminders-naive.",
+        mail="beat",
+        label="`send_reminders.delay()` → 10,000 reminders → aiosmtpd",
+        concurrency=(2,),
+        check="mail",
+        target_rate=2000,
+        baseline="mail-reminders-naive",
+        target_baseline_ratio=5,
+    ),
+    Scenario(
+        "mail-reminders-naive",
+        "The first 2,000 of the same reminders put back to pending, each queued as a task of its own "
+        "(`deliver_messages.apply_async(([id],))` from the bench, which goes on queueing while the "
+        "workers send): one task, one context query, one SMTP connection per message, the same claim and "
+        "mark; from the first task queued to the 2,000th message accepted (its cost per message does not change "
+        "along the way: all 10,000 would take minutes).",
+        mail="naive",
+        label="2,000 tasks of `deliver_messages([id])` → aiosmtpd",
+        concurrency=(2,),
+        check="mail",
+    ),
+    Scenario(
+        "mail-smtp-ceiling",
+        "The mail rows' SMTP server alone: the same aiosmtpd (bench/smtpsink.py, a process of its own that "
+        "notes each Message-ID) fed 4,000 copies of a reminder as the workers sent it, by smtplib over 2 "
+        "connections, no Django, no database: no mail row can go faster.",
+        mail="ceiling",
+        label="smtplib → aiosmtpd, 4,000 reminders",
+        concurrency=(2,),
     ),
 ]
