@@ -206,6 +206,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Keep a worker's database connection across tasks (closed every 2000 tasks, and
+# before a task when older than CONN_MAX_AGE or broken: celery_app.py).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 #: How often the outbox's sweep queues again the e-mails whose delivery was lost, and how
