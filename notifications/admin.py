@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registrations.models import CODE_ALPHABET, CODE_LENGTH, Registration
+from registrations.selectors import registration_ids_with_code
 
 from . import outbox
 from .models import Message
@@ -65,9 +65,8 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        code = search_term.strip().upper()
-        if len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET):
-            registration_ids = Registration.objects.filter(code=code).values("pk")
+        registration_ids = registration_ids_with_code(search_term)
+        if registration_ids is not None:
             found = found | queryset.filter(Q(concerns_type="registration", concerns_id__in=registration_ids))
         return found, may_have_duplicates
 

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from programme.models import Event
 from programme.roles import DOOR_STAFF, ORGANISERS, is_organiser
 
-from .models import Registration, normalise_email
+from .models import CODE_ALPHABET, CODE_LENGTH, Registration, normalise_email
 
 
 def can_check_in(user) -> bool:
@@ -105,3 +105,12 @@ def reminders_due(*, edition_id: int, hours: int, starts_after, starts_until) ->
 def attendees_to_tell(event: Event) -> QuerySet[Registration]:
     """Who hears of a change to the activity: its confirmed and waitlisted registrations."""
     return Registration.objects.filter(event=event, status__in=Registration.ACTIVE).order_by("pk")
+
+
+def registration_ids_with_code(text: str) -> QuerySet[Registration] | None:
+    """The registration whose booking code `text` is (any case), as a subquery of ids; None
+    when `text` cannot be a booking code."""
+    code = text.strip().upper()
+    if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
+        return None
+    return Registration.objects.filter(code=code).values("pk")
