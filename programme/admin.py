@@ -19,8 +19,15 @@ class EditionAdmin(TranslationAdmin):
 
 @admin.register(Venue)
 class VenueAdmin(TranslationAdmin):
-    list_display = ("name", "address", "capacity", "step_free_access", "accessible_toilet", "hearing_loop")
-    list_filter = ("step_free_access", "accessible_toilet", "hearing_loop", "accessible_seating", "quiet_room")
+    list_display = ("name", "address", "capacity", "parallel_use", "step_free_access", "accessible_toilet")
+    list_filter = (
+        "parallel_use",
+        "step_free_access",
+        "accessible_toilet",
+        "hearing_loop",
+        "accessible_seating",
+        "quiet_room",
+    )
     search_fields = ("name_fr", "name_nl", "name_en", "address")
 
 
@@ -48,6 +55,13 @@ class EventAdminForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if not self.errors:
+            other = services.event_clash(event=self.instance)
+            if other is not None:
+                self.add_error(None, services.VenueClash(other))
 
 
 @admin.register(Event)

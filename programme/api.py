@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, routers, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from rest_framework import mixins, permissions, routers, serializers, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
 
 from common.schema import errors
 from common.site import absolute_url
@@ -28,6 +28,30 @@ class IsOrganiserOrReadOnly(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or is_organiser(request.user)
+
+
+class VenueTaken(APIException):
+    """409: the event would be in its venue while another one is (services.VenueClash)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = services.VenueClash.code
+
+    def __init__(self, clash: services.VenueClash):
+        super().__init__()
+        # Set after: APIException would turn the id into a string.
+        self.detail = {
+            "code": self.default_code,
+            "detail": str(clash.message),
+            "event": {"id": clash.other.pk, "title": clash.other.title},
+        }
+
+
+class VenueClashSerializer(serializers.Serializer):
+    """Documents VenueTaken's body."""
+
+    code = serializers.ChoiceField(choices=[services.VenueClash.code])
+    detail = serializers.CharField()
+    event = inline_serializer("ClashingEvent", {"id": serializers.IntegerField(), "title": serializers.CharField()})
 
 
 class VenueSummarySerializer(serializers.ModelSerializer):
@@ -162,12 +186,16 @@ class EventWriteSerializer(serializers.ModelSerializer):
     def create(self, validated_data: dict) -> Event:
         try:
             return services.event_create(data=validated_data)
+        except services.VenueClash as exc:
+            raise VenueTaken(exc) from exc
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
 
     def update(self, instance: Event, validated_data: dict) -> Event:
         try:
             return services.event_update(event=instance, data=validated_data)
+        except services.VenueClash as exc:
+            raise VenueTaken(exc) from exc
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
 
@@ -179,10 +207,12 @@ class EventWriteSerializer(serializers.ModelSerializer):
     list=extend_schema(responses={200: EventSerializer(many=True), **errors(400, 404)}),
     retrieve=extend_schema(responses={200: EventDetailSerializer, **errors(404)}),
     create=extend_schema(
-        request=EventWriteSerializer, responses={201: EventDetailSerializer, **errors(400, 401, 403, 413)}
+        request=EventWriteSerializer,
+        responses={201: EventDetailSerializer, **errors(400, 401, 403, 413), 409: VenueClashSerializer},
     ),
     partial_update=extend_schema(
-        request=EventWriteSerializer, responses={200: EventDetailSerializer, **errors(400, 401, 403, 404, 413)}
+        request=EventWriteSerializer,
+        responses={200: EventDetailSerializer, **errors(400, 401, 403, 404, 413), 409: VenueClashSerializer},
     ),
 )
 @method_decorator(cached_public_answer, name="dispatch")

@@ -111,6 +111,14 @@ class Venue(models.Model):
     accessible_seating = models.BooleanField(_("wheelchair seating"), default=False)
     quiet_room = models.BooleanField(_("quiet room"), default=False)
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
+    parallel_use = models.BooleanField(
+        _("several activities at once"),
+        default=False,
+        help_text=_(
+            "A place with several rooms or spaces (an exhibition hall): its activities may overlap in time. "
+            "Otherwise two activities cannot be there at the same time."
+        ),
+    )
 
     class Meta:
         verbose_name = _("venue")

@@ -5,8 +5,11 @@ tests/factories.py, processes and servers in tests/servers.py."""
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import translation
 from PIL import Image
@@ -73,3 +76,27 @@ def write_y4m(path: Path, png: bytes) -> None:
         file.write(b"FRAME\n")
         file.write(frame.tobytes())
         file.write(bytes([128]) * ((WIDTH // 2) * (HEIGHT // 2) * 2))
+
+
+def together(count: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
+    """Run work(0..count-1) in `count` threads released at the same instant; (results, errors)."""
+    barrier = threading.Barrier(count, timeout=60)
+    results: list = [None] * count
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except BaseException as exc:  # collected, asserted on by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors

@@ -292,7 +292,12 @@ def test_admin_change_form_capacity_below_seats_or_removed_is_a_form_error(
 
 def test_admin_add_form_creates_the_event_through_the_service(admin_client_organiser, current_edition, caplog):
     template = EventFactory(edition=current_edition, title_en="Model", title_fr="Modèle", capacity=30)
-    data = {**_change_form_data(template), "title_en": "A new debate", "title_fr": "Un nouveau débat"}
+    # The same as the model, the next day (the same slot in its venue would clash).
+    data = {
+        **_change_form_data(template, starts_at_0="2036-10-22", ends_at_0="2036-10-22"),
+        "title_en": "A new debate",
+        "title_fr": "Un nouveau débat",
+    }
 
     with caplog.at_level("INFO", logger="programme.services"):
         response = admin_client_organiser.post("/en/admin/programme/event/add/", data)

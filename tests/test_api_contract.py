@@ -129,7 +129,8 @@ def test_events(clients, event, current_edition, settings):
         "ends_at": "2036-10-25T22:30:00+02:00",
         "capacity": 120,
     }
-    call(organiser, "post", "/api/v1/events/", new, expected=201)
+    created = call(organiser, "post", "/api/v1/events/", new, expected=201).json()
+    call(organiser, "post", "/api/v1/events/", {**new, "title_en": "Same hall"}, expected=409)  # venue taken
     call(organiser, "post", "/api/v1/events/", {**new, "capacity": -1}, expected=400)
     call(organiser, "post", "/api/v1/events/", {**new, "languages": ["xx"]}, expected=400)  # nested errors
     malformed = organiser.post("/api/v1/events/", b"{", content_type="application/json")
@@ -143,6 +144,8 @@ def test_events(clients, event, current_edition, settings):
     call(organiser, "patch", f"/api/v1/events/{event.pk}/", {"capacity": 5}, expected=200)
     call(organiser, "patch", f"/api/v1/events/{event.pk}/", {"starts_at": "soon"}, expected=400)
     call(organiser, "patch", "/api/v1/events/999999/", {"capacity": 5}, expected=404)
+    onto = {"venue": created["venue"]["id"], "starts_at": new["starts_at"], "ends_at": new["ends_at"]}
+    call(organiser, "patch", f"/api/v1/events/{event.pk}/", onto, expected=409)
     call(anonymous, "patch", f"/api/v1/events/{event.pk}/", {"capacity": 5}, expected=401)
     call(door, "patch", f"/api/v1/events/{event.pk}/", {"capacity": 5}, expected=403)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -17,7 +16,7 @@ from registrations.models import CheckIn, Registration
 from registrations.services import RegistrationError
 from registrations.tickets import make_token
 from tests.factories import DoorStaffFactory, EventFactory, register
-from tests.helpers import assert_counter_true
+from tests.helpers import assert_counter_true, together
 
 # serialized_rollback: the flush after each test empties the tables, categories (from a migration) included;
 # this puts the migrated rows back before each test.
@@ -27,30 +26,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 @pytest.fixture
 def event(make_event):
     return make_event(capacity=30, max_seats_per_registration=4)
-
-
-def together(count: int, work: Callable[[int], object]) -> tuple[list, list[BaseException]]:
-    """Run work(0..count-1) in `count` threads released at the same instant; (results, errors)."""
-    barrier = threading.Barrier(count, timeout=60)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except BaseException as exc:  # collected, asserted on by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 def fill(event: Event, seats: int) -> list[Registration]:

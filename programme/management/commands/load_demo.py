@@ -170,7 +170,8 @@ class Command(BaseCommand):
         refs = {"venue": venues, "association": associations, "category": Category.objects.in_bulk(field_name="slug")}
         existing = {event.title_en: event for event in Event.objects.filter(edition=edition)}
         titles: set[str] = set()
-        created = updated = 0
+        created = 0
+        moves: list[tuple[Event, dict[str, Any], str]] = []
         for number, item in enumerate(data["events"]):
             with _entry(f"events[{number}]"):
                 title = _texts("title", item["title"])["en"]
@@ -189,9 +190,20 @@ class Command(BaseCommand):
                     fields["capacity"] = max(fields["capacity"], event.seats_taken)
                 changes = {name: value for name, value in fields.items() if getattr(event, name) != value}
                 if changes:
-                    event_update(event=event, data=changes)
-                    updated += 1
-        return created, updated
+                    moves.append((event, changes, f"events[{number}] ({title})"))
+        # A later load moves the whole edition: the events that move later go first, the latest
+        # first, then those that move earlier, the earliest first, so that none is moved onto a
+        # slot that another still holds in its venue.
+        later = sorted(
+            (m for m in moves if m[1].get("starts_at", m[0].starts_at) > m[0].starts_at),
+            key=lambda m: m[1]["starts_at"],
+            reverse=True,
+        )
+        others = sorted((m for m in moves if m not in later), key=lambda m: m[1].get("starts_at", m[0].starts_at))
+        for event, changes, where in later + others:
+            with _entry(where):
+                event_update(event=event, data=changes)
+        return created, len(moves)
 
     def _event_fields(
         self, item: dict[str, Any], edition: Edition, refs: dict[str, dict[str, Any]], about: dict[str, Any]
