@@ -11,6 +11,7 @@ from common.api_docs import ApiDocsView
 from common.auth import LoginView, TokenView, admin_login
 from programme import api as programme_api
 from programme import calendar as programme_calendar
+from programme import urls as programme_urls
 from registrations import urls as registrations_urls
 
 handler400 = "common.views.bad_request"
@@ -45,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("portal/", programme_urls.portal_urls),
+    path("backoffice/", programme_urls.backoffice_urls),
     path("", include("programme.urls")),
     path("", include("registrations.urls")),
     path(

@@ -21,6 +21,9 @@ class Message(models.Model):
         EVENT_CHANGED = "event_changed", _("Activity moved")
         EVENT_CANCELLED = "event_cancelled", _("Activity cancelled")
         LINK = "link", _("Links asked for")
+        PROPOSAL = "proposal", _("Proposal: decision or message")
+        INVITATION = "invitation", _("Invitation to an account")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

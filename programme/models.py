@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -166,6 +167,13 @@ class Association(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("The language of the e-mails the association gets."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="associations", blank=True
     )
@@ -217,6 +225,15 @@ class Event(models.Model):
         related_name="events",
         null=True,
         blank=True,
+    )
+    proposal = models.ForeignKey(
+        "Proposal",
+        verbose_name=_("proposal"),
+        on_delete=models.SET_NULL,
+        related_name="events",
+        null=True,
+        blank=True,
+        help_text=_("The association's proposal this activity comes from."),
     )
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="events")
     title = models.CharField(_("title"), max_length=200)
@@ -339,3 +356,149 @@ class Event(models.Model):
     @property
     def registration_status(self) -> str:
         return self.registration_status_at(timezone.now())
+
+
+class Proposal(models.Model):
+    """An activity an association proposes in its edition's call; organisers review it. Every
+    change of state goes through programme.services.proposal_transition."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="proposals")
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        null=True,
+        blank=True,
+        help_text=_("One of the festival's venues; or leave it empty and describe your wish or your own venue."),
+    )
+    venue_wish = models.CharField(
+        _("venue wish or own venue"),
+        max_length=200,
+        blank=True,
+        help_text=_("The kind of place you need, or the name of your own venue."),
+    )
+    venue_address = models.CharField(_("address of your own venue"), max_length=300, blank=True)
+    venue_accessibility = models.TextField(_("accessibility of your own venue"), blank=True)
+    expected_audience = models.CharField(
+        _("expected audience"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who you expect, and how many (for example: students, about 80)."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Seats to book. Empty: no registration needed.")
+    )
+    speaks_fr = models.BooleanField(_("in French"), default=False)
+    speaks_nl = models.BooleanField(_("in Dutch"), default=False)
+    speaks_en = models.BooleanField(_("in English"), default=False)
+    speaks_other = models.BooleanField(_("in another language"), default=False)
+    accessibility = models.TextField(
+        _("accessibility of the activity"),
+        blank=True,
+        help_text=_("Sign language, subtitles, easy-to-read texts, seats for wheelchairs…"),
+    )
+    technical_needs = models.TextField(_("technical needs"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("Where the organisers' decisions and messages are sent.")
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["edition", "state"], name="proposal_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="proposal_capacity_gte_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or gettext("Proposal %(id)s") % {"id": self.pk}
+
+    @property
+    def languages(self) -> list[str]:
+        codes = [code for code in ("fr", "nl", "en", "other") if getattr(self, f"speaks_{code}")]
+        return codes or ["none"]
+
+    @property
+    def is_editable(self) -> bool:
+        """The association may change it: a draft, or sent back for changes."""
+        return self.state in (self.State.DRAFT, self.State.CHANGES_REQUESTED)
+
+
+class ProposalSlot(models.Model):
+    """One date and time the association proposes; an accepted proposal becomes one event per slot."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("proposed slot")
+        verbose_name_plural = _("proposed slots")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="proposal_slot_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} \u2013 {timezone.localtime(self.ends_at):%H:%M}"
+
+
+class ProposalNote(models.Model):
+    """A proposal's history: each change of state (with the message sent with it), each message
+    to the association, and the team's internal comments (never shown to the association)."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("Change of state")
+        MESSAGE = "message", _("Message to the association")
+        COMMENT = "comment", _("Internal comment")
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=20, choices=Proposal.State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    text = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("proposal history entry")
+        verbose_name_plural = _("proposal history")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_state_display()}"

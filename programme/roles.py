@@ -41,3 +41,12 @@ def ensure_groups(**kwargs) -> None:
 
 def is_organiser(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=ORGANISERS).exists()))
+
+
+def member_associations(user):
+    """The associations `user` is a member of (none for an anonymous user)."""
+    from .models import Association
+
+    if not user.is_authenticated:
+        return Association.objects.none()
+    return Association.objects.filter(members=user).order_by("name")

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Association, Category, Edition, Event, Venue
+from .models import Association, Category, Edition, Event, Proposal, Venue
 
 
 @register(Edition)
@@ -29,4 +29,9 @@ class AssociationTranslation(TranslationOptions):
 
 @register(Event)
 class EventTranslation(TranslationOptions):
+    fields = ("title", "summary", "description")
+
+
+@register(Proposal)
+class ProposalTranslation(TranslationOptions):
     fields = ("title", "summary", "description")
