@@ -46,8 +46,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
-    path("portal/", programme_urls.portal_urls),
-    path("backoffice/", programme_urls.backoffice_urls),
+    path("accounts/", include(programme_urls.account_urls.account_urlpatterns)),
+    path("portal/", include((programme_urls.portal_urlpatterns + registrations_urls.portal_urlpatterns, "portal"))),
+    path("backoffice/", include((programme_urls.backoffice_urlpatterns, "backoffice"))),
     path("", include("programme.urls")),
     path("", include("registrations.urls")),
     path(

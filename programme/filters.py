@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Edition, Event, Venue
+from .models import Category, Edition, Event, Proposal, Venue
 from .roles import is_organiser
 
 FAR_PAST, FAR_FUTURE = datetime.date(1900, 1, 1), datetime.date(9000, 1, 1)
@@ -118,3 +118,16 @@ class EventFilter(django_filters.FilterSet):
                 )
             queryset = queryset.filter(match)
         return queryset
+
+
+class ProposalFilter(django_filters.FilterSet):
+    """The review queue's filters (API and back office): an unknown value is a 400."""
+
+    edition = django_filters.ModelChoiceFilter(queryset=Edition.objects.all(), to_field_name="slug")
+    state = django_filters.MultipleChoiceFilter(choices=Proposal.State.choices)
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), to_field_name="slug")
+
+    class Meta:
+        model = Proposal
+        fields = ["edition", "state", "category"]
+        form = ProgrammeFilterForm

@@ -405,7 +405,11 @@ class Proposal(models.Model):
         help_text=_("Who you expect, and how many (for example: students, about 80)."),
     )
     capacity = models.PositiveIntegerField(
-        _("seats"), null=True, blank=True, help_text=_("Seats to book. Empty: no registration needed.")
+        _("seats"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Seats to book. Empty: no registration needed."),
     )
     speaks_fr = models.BooleanField(_("in French"), default=False)
     speaks_nl = models.BooleanField(_("in Dutch"), default=False)
@@ -440,7 +444,9 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["edition", "state"], name="proposal_queue_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="proposal_capacity_gte_1"
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="proposal_capacity_gte_1",
+                violation_error_message=_("Give at least one seat, or leave it empty if no registration is needed."),
             )
         ]
 
@@ -470,7 +476,11 @@ class ProposalSlot(models.Model):
         verbose_name_plural = _("proposed slots")
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="proposal_slot_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="proposal_slot_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,13 @@ def ensure_groups(**kwargs) -> None:
 
 
 def is_organiser(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=ORGANISERS).exists()))
+    """An organiser or a superuser. The answer is kept on the user object, which lives as long
+    as the request (a changed role counts from the next one)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_is_organiser"):
+        user._is_organiser = user.is_superuser or user.groups.filter(name=ORGANISERS).exists()
+    return user._is_organiser
 
 
 def member_associations(user):

@@ -28,3 +28,15 @@ def announced_events() -> QuerySet[Event]:
 def public_events() -> QuerySet[Event]:
     """What anonymous visitors may see: published events of published editions."""
     return event_queryset().filter(status=Event.Status.PUBLISHED, edition__is_published=True)
+
+
+def event_counts(events) -> dict[int, dict[str, int]]:
+    """Registration counts of `events` (waiting list, checked in...), from whoever answers
+    programme.signals.event_counts (registrations); {} per event when nobody does."""
+    from .signals import event_counts as signal
+
+    counts: dict[int, dict[str, int]] = {}
+    for _receiver, answer in signal.send(sender=Event, events=list(events)):
+        for pk, values in (answer or {}).items():
+            counts.setdefault(pk, {}).update(values)
+    return counts

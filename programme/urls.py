@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import backoffice, portal, views
+from . import account_urls, backoffice, portal, schedule, views
 
 app_name = "programme"
 urlpatterns = [
@@ -13,12 +13,17 @@ urlpatterns = [
 portal_urlpatterns = [
     path("", portal.home, name="home"),
     path("association/", portal.choose, name="choose"),
+    path("proposals/", portal.proposals, name="proposals"),
+    path("proposals/new/", portal.proposal_new, name="proposal-new"),
+    path("proposals/<int:pk>/", portal.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/edit/", portal.proposal_edit, name="proposal-edit"),
+    path("proposals/<int:pk>/action/", portal.proposal_action, name="proposal-action"),
+    *account_urls.portal_member_urlpatterns,
 ]
 
 #: The organisers' back office, under /<lang>/backoffice/.
 backoffice_urlpatterns = [
     path("", backoffice.home, name="home"),
+    path("schedule/", schedule.schedule, name="schedule"),
+    *account_urls.backoffice_account_urlpatterns,
 ]
-
-portal_urls = include((portal_urlpatterns, "portal"))
-backoffice_urls = include((backoffice_urlpatterns, "backoffice"))

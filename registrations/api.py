@@ -28,6 +28,7 @@ from programme.roles import is_organiser
 from . import selectors, services
 from .links import registration_links
 from .models import CheckIn, Registration, normalise_name
+from .portal import csv_safe
 from .tickets import public_key_b64
 
 
@@ -232,8 +233,8 @@ class EventRegistrationsExport(APIView):
             writer.writerow(
                 [
                     r.code,
-                    _csv_safe(r.name),
-                    _csv_safe(r.email),
+                    csv_safe(r.name),
+                    csv_safe(r.email),
                     r.seats,
                     r.language,
                     r.get_status_display(),
@@ -242,11 +243,6 @@ class EventRegistrationsExport(APIView):
                 ]
             )
         return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from reading a typed name as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class CheckInRequestSerializer(serializers.Serializer):

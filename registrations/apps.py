@@ -7,8 +7,9 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
-        from programme.signals import event_capacity_changing, event_changed, event_page_section
+        from programme.signals import event_capacity_changing, event_changed, event_counts, event_page_section
 
+        from .selectors import on_event_counts
         from .services import on_event_capacity_changing, on_event_changed
         from .views import event_page_section as registration_form_section
 
@@ -17,3 +18,4 @@ class RegistrationsConfig(AppConfig):
         event_capacity_changing.connect(
             on_event_capacity_changing, dispatch_uid="registrations_keep_seats_on_capacity_change"
         )
+        event_counts.connect(on_event_counts, dispatch_uid="registrations_counts_for_portal")

@@ -114,3 +114,28 @@ def registration_ids_with_code(text: str) -> QuerySet[Registration] | None:
     if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
         return None
     return Registration.objects.filter(code=code).values("pk")
+
+
+def registration_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per event: seats confirmed, waiting, checked in; registrations confirmed and waiting. One query."""
+    rows = (
+        Registration.objects.filter(event_id__in=event_ids, status__in=Registration.ACTIVE)
+        .values("event_id")
+        .annotate(
+            confirmed_seats=Sum("seats", filter=Q(status=Registration.Status.CONFIRMED), default=0),
+            waitlisted_seats=Sum("seats", filter=Q(status=Registration.Status.WAITLISTED), default=0),
+            checked_in_seats=Sum("seats", filter=Q(checked_in_at__isnull=False), default=0),
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        )
+    )
+    empty = {"confirmed_seats": 0, "waitlisted_seats": 0, "checked_in_seats": 0, "confirmed": 0, "waitlisted": 0}
+    counts = {pk: dict(empty) for pk in event_ids}
+    for row in rows:
+        counts[row.pop("event_id")] = row
+    return counts
+
+
+def on_event_counts(sender, *, events, **kwargs) -> dict[int, dict[str, int]]:
+    """programme.signals.event_counts: the registration counts the portal and the back office show."""
+    return registration_counts([event.pk for event in events])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, door, views
+from . import api, door, portal, views
 
 app_name = "registrations"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("my/<str:secret>/", views.mine, name="mine"),
     path("door/", door.door_index, name="door"),
     path("door/<int:event_id>/", door.door_scanner, name="door-scanner"),
+]
+
+#: Added to the association portal's (/<lang>/portal/).
+portal_urlpatterns = [
+    path("activities/<int:event_id>/attendees.csv", portal.attendees_csv, name="attendees-csv"),
 ]
 
 #: Files without a language, linked from tickets and e-mails.

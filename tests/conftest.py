@@ -163,3 +163,34 @@ def rate_window():
     left = _get_window("127.0.0.1", 60) - time.time()
     if left < 5:
         time.sleep(max(left, 0) + 1.1)
+
+
+# --- The call for activities --------------------------------------------------------------------
+
+
+@pytest.fixture
+def call_edition(current_edition):
+    """The current edition (20 October to 2 November 2036), its call open since yesterday, for ten days."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    current_edition.call_opens_at = now - datetime.timedelta(days=1)
+    current_edition.call_closes_at = now + datetime.timedelta(days=10)
+    current_edition.save()
+    return current_edition
+
+
+@pytest.fixture
+def association(db):
+    """Amis du Sahel, a Dutch-speaking association (its e-mails are in Dutch)."""
+    from tests.factories import AssociationFactory
+
+    return AssociationFactory(name="Amis du Sahel", language="nl", contact_email="sahel@example.org")
+
+
+@pytest.fixture
+def member(association):
+    """Mariam Diallo, member of Amis du Sahel."""
+    from tests.factories import AssociationMemberFactory
+
+    return AssociationMemberFactory(username="mariam", first_name="Mariam", last_name="Diallo", association=association)

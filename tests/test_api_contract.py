@@ -214,6 +214,53 @@ def test_door(clients, event, current_edition, settings):
     call(door, "get", "/api/v1/editions/1999/ticket-key/", expected=404)
 
 
+def test_proposals(clients, event, current_edition):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    current_edition.call_opens_at = now - datetime.timedelta(days=1)
+    current_edition.call_closes_at = now + datetime.timedelta(days=5)
+    current_edition.save()
+    member, organiser, door = clients["member"], clients["organiser"], clients["door"]
+    body = {
+        "edition": current_edition.slug,
+        "title_en": "Songs of peace",
+        "category": "concert",
+        "slots": [{"starts_at": "2036-10-25T20:00:00+02:00", "ends_at": "2036-10-25T22:00:00+02:00"}],
+        "venue": VenueFactory().pk,
+        "capacity": 80,
+        "contact_email": "songs@example.org",
+    }
+    created = call(member, "post", "/api/v1/proposals/", body, expected=201).json()
+    call(member, "post", "/api/v1/proposals/", {**body, "capacity": 0}, expected=400)
+    call(organiser, "post", "/api/v1/proposals/", body, expected=403)
+    call(clients["anonymous"], "post", "/api/v1/proposals/", body, expected=401)
+    one = f"/api/v1/proposals/{created['id']}/"
+    call(member, "get", "/api/v1/proposals/", expected=200)
+    call(organiser, "get", "/api/v1/proposals/?state=submitted", expected=200)
+    call(organiser, "get", "/api/v1/proposals/?state=nonsense", expected=400)
+    call(door, "get", "/api/v1/proposals/", expected=403)
+    call(clients["anonymous"], "get", "/api/v1/proposals/", expected=401)
+    call(member, "get", one, expected=200)
+    call(member, "get", "/api/v1/proposals/999999/", expected=404)
+    call(member, "patch", one, {"capacity": 90}, expected=200)
+    call(member, "patch", one, {"capacity": -1}, expected=400)
+    call(organiser, "patch", one, {"capacity": 90}, expected=403)
+    transitions = f"{one}transitions/"
+    call(organiser, "post", transitions, {"action": "accept"}, expected=409)
+    call(member, "post", transitions, {"action": "nonsense"}, expected=400)
+    call(member, "post", transitions, {"action": "submit"}, expected=200)
+    call(member, "patch", one, {"capacity": 95}, expected=409)
+    call(organiser, "post", transitions, {"action": "accept"}, expected=200)
+    call(door, "post", transitions, {"action": "accept"}, expected=403)
+    call(member, "post", "/api/v1/proposals/999999/transitions/", {"action": "submit"}, expected=404)
+    current_edition.call_closes_at = now - datetime.timedelta(minutes=1)
+    current_edition.save()
+    call(member, "post", "/api/v1/proposals/", body, expected=409)
+
+
 def test_token(clients):
     UserFactory(username="ann")
     body = {"username": "ann", "password": PASSWORD}
