@@ -24,6 +24,10 @@ portal_urlpatterns = [
 #: The organisers' back office, under /<lang>/backoffice/.
 backoffice_urlpatterns = [
     path("", backoffice.home, name="home"),
+    path("proposals/", backoffice.proposals, name="proposals"),
+    path("proposals/<int:pk>/", backoffice.proposal, name="proposal"),
+    path("proposals/<int:pk>/note/", backoffice.proposal_note, name="proposal-note"),
+    path("proposals/<int:pk>/decide/", backoffice.proposal_decide, name="proposal-decide"),
     path("schedule/", schedule.schedule, name="schedule"),
     *account_urls.backoffice_account_urlpatterns,
 ]
