@@ -1,7 +1,8 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules (and its best practices), in Chromium,
 on a phone-sized screen and in each language: the programme, an activity with its form (and
 the form's errors), a ticket (and one of a cancelled activity), the cancellation, "my
-registrations", the privacy notice, the login, and the door's pages; with DEBUG, the demo's
+registrations", the privacy notice, the login, and the door's pages; the association portal and
+the back office (with a form's errors each); with DEBUG, the demo's
 mail pages (the list, one e-mail with its HTML version in a frame, and that HTML, the e-mail
 itself, under WCAG's rules).
 
@@ -135,3 +136,83 @@ def test_demo_mail_pages_have_no_axe_violations(live_server, settings, tmp_path,
             browser.close()
 
     assert found == {"the list": [], "one e-mail": [], "its HTML version": []}
+
+
+@pytest.fixture
+def workspace(call_edition, association, member, organiser, make_event, venue):
+    """A proposal in each of a few states, an activity of the association, and passwords to log in."""
+    from programme import services
+    from tests.test_proposals import create
+
+    member.set_password(PASSWORD)
+    member.save()
+    organiser.set_password(PASSWORD)
+    organiser.save()
+    draft = create(call_edition, association, member, venue=venue)
+    submitted = create(call_edition, association, member, title_fr="Débat : la paix", venue_wish="Un jardin")
+    services.proposal_transition(proposal=submitted, action="submit", user=member)
+    services.proposal_note_add(proposal=submitted, user=organiser, text="Bon projet", to_association=False)
+    event = make_event(association=association, capacity=20)
+    RegistrationFactory(event=event, name="Ann Peeters")
+    return {"draft": draft, "submitted": submitted, "event": event}
+
+
+def _log_in(page, base: str, lang: str, username: str, then: str) -> None:
+    page.goto(f"{base}/{lang}/accounts/login/?next={then}")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{base}{then}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_portal_and_back_office_pages_have_no_axe_violations(live_server, workspace, member, organiser, lang):
+    from playwright.sync_api import sync_playwright
+
+    base, draft, submitted = live_server.url, workspace["draft"], workspace["submitted"]
+    portal = [
+        f"/{lang}/portal/",
+        f"/{lang}/portal/proposals/",
+        f"/{lang}/portal/proposals/new/",
+        f"/{lang}/portal/proposals/{draft.pk}/",
+        f"/{lang}/portal/proposals/{draft.pk}/edit/",
+        f"/{lang}/portal/proposals/{submitted.pk}/",
+    ]
+    backoffice = [
+        f"/{lang}/backoffice/",
+        f"/{lang}/backoffice/proposals/",
+        f"/{lang}/backoffice/proposals/?state=draft&state=submitted",
+        f"/{lang}/backoffice/proposals/{submitted.pk}/",
+        f"/{lang}/backoffice/schedule/",
+    ]
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for username, paths_, extra in (
+            ("mariam", portal, "the proposal form's errors"),
+            (organiser.username, backoffice, "the decision's errors"),
+        ):
+            context = browser.new_context(
+                locale=lang, viewport={"width": 390, "height": 844}, has_touch=True, bypass_csp=True
+            )
+            page = context.new_page()
+            _log_in(page, base, lang, username, paths_[0])
+            for path in paths_:
+                page.goto(base + path)
+                found[path] = violations(page)
+            if username == "mariam":
+                page.goto(f"{base}/{lang}/portal/proposals/new/")
+                page.locator("#id_title_fr").fill("")
+                page.locator("form.workspace-form button[type=submit]").click()
+            else:
+                page.goto(f"{base}/{lang}/backoffice/proposals/{submitted.pk}/")
+                page.locator("select[name=action]").select_option("request_changes")
+                page.locator("form[action$='/decide/'] button[type=submit]").click()
+            page.wait_for_load_state()
+            assert page.locator("[role=alert]").count() >= 1
+            found[extra] = violations(page)
+            context.close()
+        browser.close()
+
+    assert {where: problems for where, problems in found.items() if problems} == {}
+    assert len(found) == len(portal) + len(backoffice) + 2
