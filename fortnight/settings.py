@@ -228,9 +228,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Staff who are not `is_staff` (door staff) log in here, then land on the door.
+# Everyone logs in here, then lands on their own home (programme.accounts.landing): organisers
+# on the back office, association members on the portal, door staff on the door.
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registrations:door"
+LOGIN_REDIRECT_URL = "accounts:home"
+# Days an invitation link to an association's account works (once: setting the password ends it).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Languages and time -----------------------------------------------------

@@ -15,3 +15,6 @@ class NotificationsConfig(AppConfig):
 
         event_changed.connect(on_event_changed, dispatch_uid="notifications_tell_attendees_of_event_change")
         proposal_noted.connect(on_proposal_noted, dispatch_uid="notifications_tell_association_of_proposal")
+        from .accounts import connect_signals as connect_account_mails  # invitations, password resets
+
+        connect_account_mails()

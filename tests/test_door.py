@@ -261,7 +261,8 @@ def test_login_wrong_password_shows_an_alert(door_staff):
 def test_login_door_staff_lands_on_the_door(door_staff):
     client = Client()
     response = client.post("/en/accounts/login/", {"username": "door", "password": PASSWORD})
-    assert (response.status_code, response["Location"]) == (302, "/en/door/")
+    assert (response.status_code, response["Location"]) == (302, "/en/accounts/home/")
+    assert client.get("/en/accounts/home/")["Location"] == "/en/door/"
     assert client.get("/en/door/").status_code == 200
 
 
@@ -275,7 +276,7 @@ def test_login_refuses_an_outside_next(door_staff):
     response = Client().post(
         "/en/accounts/login/", {"username": "door", "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert (response.status_code, response["Location"]) == (302, "/en/door/")
+    assert (response.status_code, response["Location"]) == (302, "/en/accounts/home/")
 
 
 def test_login_is_rate_limited(door_staff, settings, rate_window):

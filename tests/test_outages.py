@@ -158,7 +158,7 @@ def test_send_my_link_cache_down_200(client, event, dead_cache):
 def test_door_login_cache_down_302(door_staff, dead_cache):
     client = Client()
     response = client.post("/fr/accounts/login/", {"username": "door", "password": PASSWORD})
-    assert (response.status_code, response["Location"]) == (302, "/fr/door/")
+    assert (response.status_code, response["Location"]) == (302, "/fr/accounts/home/")
     assert client.session["_auth_user_id"] == str(door_staff.pk)
 
 
