@@ -54,12 +54,14 @@ PAGES = [
     ("post", "/en/portal/proposals/{proposal_a}/action/", {**PORTAL, "member_a": 302, "member_b": 404}),
     ("get", "/en/portal/activities/{event_a}/attendees.csv", {**PORTAL, "member_a": 200, "member_b": 404}),
     ("get", "/en/portal/association/", {**PORTAL, "member_a": 200, "member_b": 200}),
+    ("get", "/en/portal/members/", {**PORTAL, "member_a": 200, "member_b": 200}),
     ("get", "/en/backoffice/", {**BACKOFFICE, "organiser": 200}),
     ("get", "/en/backoffice/proposals/", {**BACKOFFICE, "organiser": 200}),
     ("get", "/en/backoffice/proposals/{proposal_a}/", {**BACKOFFICE, "organiser": 200}),
     ("post", "/en/backoffice/proposals/{proposal_a}/note/", {**BACKOFFICE, "organiser": 302}),
     ("post", "/en/backoffice/proposals/{proposal_a}/decide/", {**BACKOFFICE, "organiser": 302}),
     ("get", "/en/backoffice/schedule/", {**BACKOFFICE, "organiser": 200}),
+    ("get", "/en/backoffice/associations/", {**BACKOFFICE, "organiser": 200}),
 ]
 API = [
     ("get", "/api/v1/proposals/", {**API_NONE, "member_a": 200, "member_b": 200, "organiser": 200}),
