@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from . import services
-from .models import Association, Category, Edition, Event, Venue
+from .models import Association, Category, Edition, Event, Proposal, ProposalNote, ProposalSlot, Venue
 
 
 @admin.register(Edition)
@@ -73,10 +73,10 @@ class EventAdmin(TranslationAdmin):
     search_fields = ("title_fr", "title_nl", "title_en", "association__name")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("association", "venue")
-    readonly_fields = ("seats_taken", "sequence", "created_at", "updated_at")
+    readonly_fields = ("seats_taken", "sequence", "created_at", "updated_at", "proposal")
     actions = ("publish", "cancel")
     fieldsets = (
-        (None, {"fields": ("edition", "association", "category", "status")}),
+        (None, {"fields": ("edition", "association", "proposal", "category", "status")}),
         (_("Texts"), {"fields": ("title", "summary", "description", "image", "image_alt")}),
         (_("Place and time"), {"fields": ("venue", "starts_at", "ends_at")}),
         (_("Languages spoken"), {"fields": ("speaks_fr", "speaks_nl", "speaks_en", "speaks_other")}),
@@ -130,3 +130,37 @@ class EventAdmin(TranslationAdmin):
             ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", count) % {"count": count},
             messages.WARNING,
         )
+
+
+class ProposalSlotInline(admin.TabularInline):
+    model = ProposalSlot
+    extra = 0
+
+
+class ProposalNoteInline(admin.TabularInline):
+    """The history: written by programme.services only, never here."""
+
+    model = ProposalNote
+    extra = 0
+    fields = ("at", "kind", "state", "by", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(TranslationAdmin):
+    """Raw data. A proposal's state changes only through the back office's review
+    (programme.services.proposal_transition, which records and e-mails it)."""
+
+    list_display = ("title", "association", "edition", "category", "state", "updated_at")
+    list_filter = ("state", "edition", "category")
+    list_select_related = ("association", "edition", "category")
+    search_fields = ("title_fr", "title_nl", "title_en", "association__name")
+    readonly_fields = ("edition", "association", "state", "created_by", "created_at", "updated_at")
+    inlines = (ProposalSlotInline, ProposalNoteInline)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # associations propose in their portal, while the call is open

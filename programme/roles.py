@@ -15,6 +15,9 @@ ORGANISER_MODELS = {
 }
 #: app label -> (model, permissions) organisers hold on other apps' models.
 ORGANISER_PERMISSIONS = {
+    # Proposals are the associations': organisers read and correct them (their state changes in
+    # the back office's review only, programme/admin.py).
+    "programme": [("proposal", ["view", "change"]), ("proposalslot", ["view", "change"]), ("proposalnote", ["view"])],
     "registrations": [("registration", ["view", "change"]), ("checkin", ["view"])],
     # The outbox: see every e-mail; "change" is sending a failed one again (its content is
     # never edited, notifications/admin.py).

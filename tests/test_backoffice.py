@@ -147,3 +147,32 @@ def test_slot_dates_shown(submitted, logged_in):
     page = logged_in.get(f"/en/backoffice/proposals/{submitted.pk}/").content.decode()
 
     assert "Wednesday 22 October 2036, 18:00\u201320:00" in page
+
+
+# --- The admin (raw data) -------------------------------------------------------------------------
+
+
+def test_organisers_read_and_correct_proposals_in_the_admin_but_never_change_their_state(submitted, logged_in):
+    from django.contrib.auth.models import Group
+
+    from programme.roles import ORGANISERS, ensure_groups
+
+    ensure_groups()
+    codenames = set(
+        Group.objects.get(name=ORGANISERS)
+        .permissions.filter(content_type__model__startswith="proposal")
+        .values_list("codename", flat=True)
+    )
+    change = logged_in.get(f"/en/admin/programme/proposal/{submitted.pk}/change/")
+    add = logged_in.get("/en/admin/programme/proposal/add/")
+
+    assert codenames == {
+        "view_proposal",
+        "change_proposal",
+        "view_proposalslot",
+        "change_proposalslot",
+        "view_proposalnote",
+    }
+    assert change.status_code == 200
+    assert 'name="state"' not in change.content.decode()  # read-only: shown, not a field
+    assert add.status_code == 403
