@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     edition = current_edition()
     by_state = {}
     if edition is not None:
-        rows = Proposal.objects.filter(edition=edition).values("state").annotate(count=Count("pk"))
+        rows = Proposal.objects.filter(edition=edition).order_by().values("state").annotate(count=Count("pk"))
         by_state = {row["state"]: row["count"] for row in rows}
     states = [(value, label, by_state.get(value, 0)) for value, label in Proposal.State.choices]
     return render(request, "backoffice/home.html", {"section": "home", "edition": edition, "states": states})

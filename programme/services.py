@@ -362,11 +362,13 @@ def proposal_transition(
     message: str = "",
     venue: Venue | None = None,
     now: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Proposal:
     """The one way a proposal changes state: checks who may take `action` from its state, records
     it (who, when, message) in its history, tells the association (an e-mail, through the
     `proposal_noted` signal) and logs it. Accepting makes one draft event per proposed slot, in
-    `venue` or the proposal's own (a venue clash refuses the whole acceptance)."""
+    `venue` or the proposal's own (a venue clash refuses the whole acceptance). `notify=False`
+    tells nobody (load_demo's made-up history)."""
     if action not in TRANSITIONS:
         raise ProposalError("unknown_action", gettext("Unknown action: %(action)s.") % {"action": action})
     now = now or timezone.now()
@@ -413,7 +415,8 @@ def proposal_transition(
     note = ProposalNote.objects.create(
         proposal=proposal, kind=ProposalNote.Kind.TRANSITION, state=target, by=user, at=now, text=message
     )
-    proposal_noted.send(sender=Proposal, proposal=proposal, note=note)
+    if notify:
+        proposal_noted.send(sender=Proposal, proposal=proposal, note=note)
     logger.info("proposal %s: %s -> %s by user %s", proposal.pk, action, target, user.pk)
     return proposal
 
@@ -449,8 +452,11 @@ def _events_from(proposal: Proposal, venue: Venue) -> list[Event]:
 
 
 @transaction.atomic
-def proposal_note_add(*, proposal: Proposal, user, text: str, to_association: bool) -> ProposalNote:
-    """An organiser's comment, internal to the team, or a message to the association (e-mailed)."""
+def proposal_note_add(
+    *, proposal: Proposal, user, text: str, to_association: bool, notify: bool = True
+) -> ProposalNote:
+    """An organiser's comment, internal to the team, or a message to the association (e-mailed
+    unless `notify=False`)."""
     if not is_organiser(user):
         raise ProposalError("organisers_only", gettext("Only organisers can do this."))
     text = text.strip()
@@ -459,7 +465,7 @@ def proposal_note_add(*, proposal: Proposal, user, text: str, to_association: bo
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     kind = ProposalNote.Kind.MESSAGE if to_association else ProposalNote.Kind.COMMENT
     note = ProposalNote.objects.create(proposal=proposal, kind=kind, state=proposal.state, by=user, text=text)
-    if to_association:
+    if to_association and notify:
         proposal_noted.send(sender=Proposal, proposal=proposal, note=note)
     logger.info("proposal %s: %s by user %s", proposal.pk, kind, user.pk)
     return note

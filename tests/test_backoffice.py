@@ -125,10 +125,13 @@ def test_an_organiser_who_is_a_member_cannot_decide(submitted, association, clie
     assert Proposal.objects.get(pk=submitted.pk).state == "submitted"
 
 
-def test_home_counts_by_state(submitted, logged_in):
+def test_home_counts_by_state(call_edition, association, member, submitted, logged_in):
+    second = create(call_edition, association, member, title_fr="Deuxième")
+    services.proposal_transition(proposal=second, action="submit", user=member)
+
     page = logged_in.get("/en/backoffice/").content.decode()
 
-    assert '<a href="/en/backoffice/proposals/?state=submitted">Submitted</a></th><td class="num">1</td>' in page
+    assert '<a href="/en/backoffice/proposals/?state=submitted">Submitted</a></th><td class="num">2</td>' in page
     assert '<a href="/en/backoffice/proposals/?state=draft">Draft</a></th><td class="num">0</td>' in page
 
 

@@ -1,4 +1,5 @@
-"""`manage.py load_demo`: the loader of demo.yaml, its accounts, running it again, and a broken file.
+"""`manage.py load_demo`: the loader of demo.yaml, its accounts, its proposals, running it again,
+and a broken file.
 
 Counts come from the file itself, so that editing the demo's content needs no change here.
 """
@@ -6,6 +7,7 @@ Counts come from the file itself, so that editing the demo's content needs no ch
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import itertools
 import re
@@ -18,10 +20,12 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
+from notifications.models import Message
+from programme import services
 from programme.management.commands.load_demo import DEMO_FILE
-from programme.models import Association, Edition, Event, Venue
+from programme.models import Association, Category, Edition, Event, Proposal, ProposalNote, ProposalSlot, Venue
 from programme.roles import DOOR_STAFF, ORGANISERS
 from tests.factories import EditionFactory
 
@@ -32,7 +36,16 @@ LANGUAGES = ("fr", "nl", "en")
 PASSWORD_LINE = re.compile(r"^ +(\w+) +password: (\S+)$", re.MULTILINE)
 DEMO = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
 USERNAMES = sorted(account["username"] for account in DEMO["accounts"])
-COUNTS = f"Venues: {len(DEMO['venues'])}, associations: {len(DEMO['associations'])}, events: {len(DEMO['events'])}"
+PLACES = f"Venues: {len(DEMO['venues'])}, associations: {len(DEMO['associations'])}"
+COUNTS = f"{PLACES}, events: {len(DEMO['events'])}"
+#: What each step of a proposal in the file leads to.
+STEP_STATES = {
+    "submit": "submitted",
+    "withdraw": "withdrawn",
+    "request_changes": "changes_requested",
+    "accept": "accepted",
+    "reject": "rejected",
+}
 
 SMALL = """\
 edition:
@@ -86,6 +99,61 @@ accounts:
 """
 
 
+PROPOSALS = DEMO["proposals"]
+#: The first demo account of each association makes its proposals; the first organiser decides.
+MEMBERS = {item["association"]: item["username"] for item in reversed(DEMO["accounts"]) if item.get("association")}
+ORGANISER = next(item["username"] for item in DEMO["accounts"] if item.get("group") == ORGANISERS)
+
+
+def steps(item: dict) -> list[tuple[str, str, str | None]]:
+    """(kind, message, venue) of each step of a proposal in the file."""
+    found = []
+    for step in item["steps"]:
+        step = {step: None} if isinstance(step, str) else step
+        [kind] = [name for name in step if name != "venue"]
+        found.append((kind, (step[kind] or "").strip(), step.get("venue")))
+    return found
+
+
+def history(item: dict) -> list[tuple[str, str, str, str]]:
+    """(kind, state, username, text) of each entry the proposal's steps should leave in its history."""
+    member, state = MEMBERS[item["association"]], "draft"
+    entries = [("transition", state, member, "")]
+    for kind, text, _venue in steps(item):
+        if kind in STEP_STATES:
+            state = STEP_STATES[kind]
+            entries.append(("transition", state, member if kind in ("submit", "withdraw") else ORGANISER, text))
+        else:
+            entries.append((kind, state, ORGANISER, text))
+    return entries
+
+
+def key(item: dict) -> tuple[str, str]:
+    return DEMO["associations"][item["association"]]["name"], item["title"]["en"]
+
+
+def slot_times(item: dict) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    times = []
+    for slot in item["slots"]:
+        day = first_day() + datetime.timedelta(days=slot["day"] - 1)
+        starts_at = datetime.datetime.combine(day, datetime.time.fromisoformat(slot["start"]), tzinfo=BRUSSELS)
+        times.append((starts_at, starts_at + datetime.timedelta(minutes=slot["minutes"])))
+    return times
+
+
+def demo_proposals() -> dict[tuple[str, str], Proposal]:
+    found = Proposal.objects.select_related("association", "category", "venue", "edition")
+    return {(proposal.association.name, proposal.title_en): proposal for proposal in found}
+
+
+def days_earlier(moment: datetime.datetime | None, days: int) -> datetime.datetime | None:
+    """The same Brussels time of day, `days` earlier (as if loaded that many days ago)."""
+    if moment is None:
+        return None
+    local = moment.astimezone(BRUSSELS)
+    return datetime.datetime.combine(local.date() - datetime.timedelta(days=days), local.time(), tzinfo=BRUSSELS)
+
+
 def load_demo(*args: str) -> str:
     out = io.StringIO()
     call_command("load_demo", *args, stdout=out)
@@ -104,12 +172,21 @@ def first_day() -> datetime.date:
     return timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=DEMO["edition"]["starts_in_days"])
 
 
+#: The events that accepting the file's proposals makes: one per slot.
+EVENTS_FROM_PROPOSALS = [
+    (item, slot)
+    for item in PROPOSALS
+    if any(kind == "accept" for kind, _t, _v in steps(item))
+    for slot in item["slots"]
+]
+
+
 def texts(obj, field: str) -> dict[str, str]:
     return {language: getattr(obj, f"{field}_{language}") for language in LANGUAGES}
 
 
 def all_rows() -> dict[str, list[dict]]:
-    models = (Edition, Venue, Association, Event, get_user_model())
+    models = (Edition, Venue, Association, Event, get_user_model(), Proposal, ProposalSlot, ProposalNote)
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     rows["members"] = list(Association.members.through.objects.order_by("pk").values())
     rows["groups"] = list(get_user_model().groups.through.objects.order_by("pk").values())
@@ -238,7 +315,11 @@ def test_load_demo_twice_changes_nothing_and_adds_nothing():
     output = load_demo("--with-accounts")
 
     assert all_rows() == before
-    assert f"{COUNTS} (0 created, 0 updated)." in output
+    events = len(DEMO["events"]) + len(EVENTS_FROM_PROPOSALS)
+    assert (
+        f"{PLACES}, events: {events} (0 created, 0 updated), proposals: {len(PROPOSALS)} (0 created, 0 moved).\n"
+        in (output)
+    )
 
 
 def test_load_demo_twice_keeps_seats_taken():
@@ -275,7 +356,7 @@ def test_load_demo_later_moves_the_edition_and_its_events_with_today():
     assert demo_edition().starts_on == first_day()
     assert dict(Event.objects.values_list("pk", "starts_at")) == starts
     assert set(Event.objects.values_list("sequence", flat=True)) == {1}
-    assert f"{COUNTS} (0 created, {len(DEMO['events'])} updated)." in output
+    assert f"{COUNTS} (0 created, {len(DEMO['events'])} updated), proposals: 0 (0 created, 0 moved).\n" in output
 
 
 def test_load_demo_refuses_a_year_that_another_edition_holds():
@@ -305,13 +386,15 @@ def test_load_demo_with_accounts_creates_them_in_their_groups(settings):
     output = load_demo("--with-accounts")
 
     users = {user.username: user for user in get_user_model().objects.filter(username__in=USERNAMES)}
-    assert sorted(users) == USERNAMES == ["association", "door", "organiser"]
+    assert sorted(users) == USERNAMES == ["association", "door", "member", "organiser"]
     assert [group.name for group in users["organiser"].groups.all()] == [ORGANISERS]
     assert users["organiser"].is_staff is True
     assert [group.name for group in users["door"].groups.all()] == [DOOR_STAFF]
     assert users["door"].is_staff is False
     assert list(users["association"].groups.all()) == []
     assert list(users["association"].associations.values_list("name", flat=True)) == ["CNCD-11.11.11"]
+    assert list(users["member"].groups.all()) == []
+    assert list(users["member"].associations.values_list("name", flat=True)) == ["11.11.11"]
     passwords = printed_passwords(output)
     assert sorted(passwords) == USERNAMES
     for username, password in passwords.items():
@@ -370,7 +453,9 @@ def test_load_demo_another_file_loads_its_content(tmp_path, settings):
 
     output = load_demo("--file", str(path))
 
-    assert "Venues: 1, associations: 1, events: 1 (1 created, 0 updated)." in output
+    assert (
+        "Venues: 1, associations: 1, events: 1 (1 created, 0 updated), proposals: 0 (0 created, 0 moved).\n" in output
+    )
     assert sorted(printed_passwords(output)) == ["pat"]
     event = Event.objects.get()
     day = timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=2)
@@ -387,7 +472,7 @@ def test_load_demo_another_file_loads_its_content(tmp_path, settings):
 
 
 def nothing_written() -> bool:
-    models = (Edition, Venue, Association, Event, get_user_model())
+    models = (Edition, Venue, Association, Event, get_user_model(), Proposal, ProposalNote)
     return [model.objects.count() for model in models] == [0] * len(models)
 
 
@@ -464,5 +549,431 @@ def test_load_demo_two_events_with_one_english_title_are_refused(tmp_path):
 
     assert str(raised.value) == (
         f"{path}: events[1]: another event has the English title 'Evening concert', by which a load finds it"
+    )
+    assert nothing_written()
+
+
+# --- Proposals ----------------------------------------------------------------------------------
+
+
+def test_demo_file_has_proposals_in_every_state_by_two_associations():
+    states = []
+    for item in PROPOSALS:
+        state = "draft"
+        for kind, _text, _venue in steps(item):
+            state = STEP_STATES.get(kind, state)
+        states.append(state)
+
+    assert 6 <= len(PROPOSALS) <= 10
+    assert set(states) == set(Proposal.State.values)
+    assert {item["association"] for item in PROPOSALS} == {"cncd", "elf"}
+    kinds = {kind for item in PROPOSALS for kind, _text, _venue in steps(item)}
+    assert {"comment", "message"} <= kinds
+
+
+def test_load_demo_with_accounts_makes_the_proposals_through_their_steps():
+    output = load_demo("--with-accounts")
+
+    proposals = demo_proposals()
+    assert sorted(proposals) == sorted(key(item) for item in PROPOSALS)
+    for item in PROPOSALS:
+        proposal = proposals[key(item)]
+        entries = [
+            (note.kind, note.state, note.by.username, note.text)
+            for note in proposal.notes.select_related("by").order_by("at", "pk")
+        ]
+        assert entries == history(item), proposal
+        assert proposal.state == entries[-1][1]
+        assert (proposal.edition, proposal.created_by.username) == (demo_edition(), MEMBERS[item["association"]])
+    assert Proposal.objects.count() == len(PROPOSALS)
+    assert f"proposals: {len(PROPOSALS)} ({len(PROPOSALS)} created, 0 moved).\n" in output
+
+
+def test_load_demo_proposals_hold_the_file_texts_and_slots_inside_the_edition():
+    load_demo("--with-accounts")
+
+    proposals = demo_proposals()
+    edition = demo_edition()
+    for item in PROPOSALS:
+        proposal = proposals[key(item)]
+        association = DEMO["associations"][item["association"]]
+        assert texts(proposal, "title") == item["title"]
+        assert texts(proposal, "summary") == item["summary"]
+        assert texts(proposal, "description") == item.get("description", {"fr": "", "nl": "", "en": ""})
+        assert proposal.category.slug == item["category"]
+        assert proposal.venue == (
+            Venue.objects.get(address=DEMO["venues"][item["venue"]]["address"]) if "venue" in item else None
+        )
+        assert (proposal.venue_wish, proposal.venue_address) == (
+            item.get("venue_wish", ""),
+            item.get("venue_address", ""),
+        )
+        assert proposal.capacity == item.get("capacity")
+        assert set(proposal.languages) == set(item["languages"] or ["none"])
+        assert (proposal.contact_name, proposal.contact_email) == (
+            association["contact_name"],
+            association["contact_email"],
+        )
+        slots = [(slot.starts_at, slot.ends_at) for slot in proposal.slots.all()]
+        assert slots == slot_times(item)
+        for starts_at, ends_at in slots:
+            assert edition.starts_on <= starts_at.astimezone(BRUSSELS).date() <= ends_at.astimezone(BRUSSELS).date()
+            assert ends_at.astimezone(BRUSSELS).date() <= edition.ends_on
+    assert {proposal.venue is None for proposal in proposals.values()} == {True, False}
+
+
+def test_load_demo_accepted_proposal_has_one_draft_event_per_slot_in_its_venue():
+    load_demo("--with-accounts")
+
+    proposals = demo_proposals()
+    made = Event.objects.exclude(proposal=None).select_related("proposal__association", "venue", "association")
+    expected = []
+    for item, slot in EVENTS_FROM_PROPOSALS:
+        [venue] = [v for kind, _text, v in steps(item) if kind == "accept"]
+        address = DEMO["venues"][venue or item["venue"]]["address"]
+        [times] = slot_times({"slots": [slot]})
+        expected.append((key(item), address, *times, Event.Status.DRAFT, item["title"]["en"], item.get("capacity")))
+    assert sorted(
+        (
+            (event.proposal.association.name, event.proposal.title_en),
+            event.venue.address,
+            event.starts_at,
+            event.ends_at,
+            event.status,
+            event.title_en,
+            event.capacity,
+        )
+        for event in made
+    ) == sorted(expected)
+    assert len(expected) >= 2
+    for event in made:
+        assert event.association == event.proposal.association
+        assert event.edition == demo_edition()
+        assert proposals[(event.association.name, event.title_en)].state == Proposal.State.ACCEPTED
+    assert Event.objects.filter(edition=demo_edition()).count() == len(DEMO["events"]) + len(expected)
+
+
+def test_load_demo_tells_no_association_of_the_made_up_history_but_later_decisions_are_mailed():
+    load_demo("--with-accounts")
+
+    assert Message.objects.count() == 0
+    [item] = [item for item in PROPOSALS if item["association"] == "cncd" and history(item)[-1][1] == "submitted"]
+    proposal = demo_proposals()[key(item)]
+    organiser = get_user_model().objects.get(username=ORGANISER)
+    services.proposal_transition(proposal=proposal, action="reject", user=organiser, message="Not this year.")
+    assert list(Message.objects.values_list("purpose", "recipient", "template", "concerns_id")) == [
+        (Message.Purpose.PROPOSAL, "cncd@example.org", "programme/email/proposal_rejected", proposal.pk)
+    ]
+
+
+def test_load_demo_twice_with_accounts_makes_no_proposal_twice():
+    load_demo("--with-accounts")
+    proposals = dict(Proposal.objects.values_list("pk", "state"))
+
+    output = load_demo("--with-accounts")
+
+    assert dict(Proposal.objects.values_list("pk", "state")) == proposals
+    assert ProposalNote.objects.count() == sum(len(history(item)) for item in PROPOSALS)
+    assert f"proposals: {len(PROPOSALS)} (0 created, 0 moved).\n" in output
+
+
+def test_load_demo_later_keeps_what_demo_users_did_with_the_proposals():
+    load_demo("--with-accounts")
+    [item] = [item for item in PROPOSALS if history(item)[-1][1] == "draft"]
+    draft = demo_proposals()[key(item)]
+    member = get_user_model().objects.get(username=MEMBERS[item["association"]])
+    services.proposal_transition(proposal=draft, action="withdraw", user=member)
+
+    load_demo("--with-accounts")
+
+    assert Proposal.objects.get(pk=draft.pk).state == Proposal.State.WITHDRAWN
+    assert Proposal.objects.count() == len(PROPOSALS)
+
+
+def test_load_demo_later_moves_every_proposal_slot_and_the_events_made_from_proposals():
+    load_demo("--with-accounts")
+    slots = list(ProposalSlot.objects.order_by("pk").values_list("pk", "starts_at", "ends_at"))
+    events = list(Event.objects.order_by("pk").values_list("pk", "starts_at", "ends_at"))
+    proposals = list(Proposal.objects.order_by("pk").values())
+    notes = list(ProposalNote.objects.order_by("pk").values())
+    # As if the demo had been loaded five days ago.
+    five_days = datetime.timedelta(days=5)
+    Edition.objects.update(starts_on=F("starts_on") - five_days, ends_on=F("ends_on") - five_days)
+    Event.objects.filter(proposal=None).update(starts_at=F("starts_at") - five_days, ends_at=F("ends_at") - five_days)
+    earlier = list(ProposalSlot.objects.all()) + list(Event.objects.exclude(proposal=None))
+    for row in earlier:
+        row.starts_at, row.ends_at = days_earlier(row.starts_at, 5), days_earlier(row.ends_at, 5)
+        row.save(update_fields=["starts_at", "ends_at"])
+
+    output = load_demo("--with-accounts")
+
+    assert list(ProposalSlot.objects.order_by("pk").values_list("pk", "starts_at", "ends_at")) == slots
+    assert list(Event.objects.order_by("pk").values_list("pk", "starts_at", "ends_at")) == events
+    assert list(Proposal.objects.order_by("pk").values()) == proposals
+    assert list(ProposalNote.objects.order_by("pk").values()) == notes
+    made, moved = len(DEMO["events"]) + len(EVENTS_FROM_PROPOSALS), len(PROPOSALS)
+    assert f"events: {made} (0 created, {made} updated), proposals: {moved} (0 created, {moved} moved).\n" in output
+
+
+def test_load_demo_without_accounts_makes_no_proposal_and_says_so(settings):
+    settings.DEBUG = False
+
+    output = load_demo()
+
+    assert Proposal.objects.count() == 0
+    assert f"{COUNTS} ({len(DEMO['events'])} created, 0 updated), proposals: 0 (0 created, 0 moved).\n" in output
+    assert "Demo proposals skipped too: the demo accounts make them.\n" in output
+    assert f"proposals: {len(PROPOSALS)} ({len(PROPOSALS)} created, 0 moved).\n" in load_demo("--with-accounts")
+
+
+def test_load_demo_associations_have_the_file_language():
+    load_demo()
+
+    languages = dict(Association.objects.values_list("name", "language"))
+    assert languages == {item["name"]: item.get("language", "fr") for item in DEMO["associations"].values()}
+    assert languages["11.11.11"] == "nl"
+    assert languages["CNCD-11.11.11"] == "fr"
+
+
+def test_load_demo_member_can_propose_an_activity_in_the_portal_right_after_the_load(client):
+    passwords = printed_passwords(load_demo("--with-accounts"))
+    assert client.login(username="association", password=passwords["association"]) is True
+
+    page = client.get("/en/portal/proposals/new/")
+
+    assert page.status_code == 200
+    assert page.templates[0].name == "portal/proposal_form.html"
+    assert "<h1>Propose an activity</h1>" in page.content.decode()
+    assert demo_edition().call_is_open is True
+    day = first_day() + datetime.timedelta(days=1)
+    answer = client.post(
+        "/en/portal/proposals/new/",
+        {
+            "title_en": "Peace café",
+            "summary_en": "Coffee and talk.",
+            "category": Category.objects.get(slug="other").pk,
+            "venue": "",
+            "venue_wish": "A café",
+            "contact_email": "cncd@example.org",
+            "languages": ["en"],
+            "slots-TOTAL_FORMS": "2",
+            "slots-INITIAL_FORMS": "0",
+            "slots-MIN_NUM_FORMS": "0",
+            "slots-MAX_NUM_FORMS": "10",
+            "slots-0-starts_at": f"{day.isoformat()}T10:00",
+            "slots-0-ends_at": f"{day.isoformat()}T11:00",
+            "slots-1-starts_at": "",
+            "slots-1-ends_at": "",
+        },
+    )
+    proposal = Proposal.objects.get(title_en="Peace café")
+    assert (answer.status_code, answer["Location"]) == (302, f"/en/portal/proposals/{proposal.pk}/")
+    assert (proposal.edition, proposal.association.name, proposal.state) == (demo_edition(), "CNCD-11.11.11", "draft")
+
+
+def test_load_demo_organiser_finds_the_submitted_proposals_in_the_review_queue(client):
+    passwords = printed_passwords(load_demo("--with-accounts"))
+    assert client.login(username=ORGANISER, password=passwords[ORGANISER]) is True
+
+    page = client.get("/en/backoffice/proposals/")
+
+    assert page.status_code == 200
+    listed = re.findall(r'<a href="/en/backoffice/proposals/\d+/">([^<]+)</a>', page.content.decode())
+    submitted = [item["title"]["en"] for item in PROPOSALS if history(item)[-1][1] == "submitted"]
+    assert sorted(html.unescape(title) for title in listed) == sorted(submitted)
+    assert len({item["association"] for item in PROPOSALS if item["title"]["en"] in submitted}) == 2
+
+
+def test_load_demo_member_reads_the_organisers_message_but_not_their_comment(client):
+    passwords = printed_passwords(load_demo("--with-accounts"))
+    [item] = [item for item in PROPOSALS if {"message", "comment"} <= {kind for kind, _t, _v in steps(item)}]
+    proposal = demo_proposals()[key(item)]
+    [message] = [text for kind, text, _venue in steps(item) if kind == "message"]
+    [comment] = [text for kind, text, _venue in steps(item) if kind == "comment"]
+    client.login(username=MEMBERS[item["association"]], password=passwords[MEMBERS[item["association"]]])
+
+    page = html.unescape(client.get(f"/en/portal/proposals/{proposal.pk}/").content.decode())
+
+    assert message in page
+    assert comment not in page
+    client.login(username=ORGANISER, password=passwords[ORGANISER])
+    page = html.unescape(client.get(f"/en/backoffice/proposals/{proposal.pk}/").content.decode())
+    assert message in page
+    assert comment in page
+
+
+SMALL_PROPOSALS = (
+    SMALL
+    + """\
+  - username: olga
+    first_name: Olga
+    last_name: Organiser
+    email: olga@example.org
+    group: Organisers
+proposals:
+  - association: club
+    title: {fr: Chorale, nl: Koor, en: Choir}
+    summary: {fr: Chanter., nl: Zingen., en: Singing.}
+    category: concert
+    venue: hall
+    languages: []
+    capacity: 40
+    slots:
+      - {day: 1, start: "20:00", minutes: 60}
+    steps:
+      - submit
+      - comment: Fine by me.
+      - accept: Welcome!
+"""
+)
+
+
+def test_load_demo_another_file_makes_its_proposals(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL_PROPOSALS, encoding="utf-8")
+
+    output = load_demo("--file", str(path), "--with-accounts")
+
+    assert "events: 2 (1 created, 0 updated), proposals: 1 (1 created, 0 moved).\n" in output
+    proposal = Proposal.objects.get()
+    notes = [(note.kind, note.state, note.by.username, note.text) for note in proposal.notes.all()]
+    assert notes == [
+        ("transition", "draft", "pat", ""),
+        ("transition", "submitted", "pat", ""),
+        ("comment", "submitted", "olga", "Fine by me."),
+        ("transition", "accepted", "olga", "Welcome!"),
+    ]
+    day = timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=1)
+    event = proposal.events.get()
+    assert (event.starts_at, event.ends_at, event.status, event.title_en, event.capacity) == (
+        datetime.datetime.combine(day, datetime.time(20), tzinfo=BRUSSELS),
+        datetime.datetime.combine(day, datetime.time(21), tzinfo=BRUSSELS),
+        Event.Status.DRAFT,
+        "Choir",
+        40,
+    )
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "problem"),
+    [
+        (
+            "      - submit\n",
+            "      - send\n",
+            "proposals[0] (Choir): steps[0]: a step is one of submit, withdraw, "
+            "request_changes, accept, reject, message, comment (accept may name a venue), not {'send': None}",
+        ),
+        (
+            "      - accept: Welcome!\n",
+            "      - accept: Welcome!\n      - reject: No.\n",
+            "proposals[0] (Choir): steps[3]: A proposal that is “Accepted” cannot be rejected.",
+        ),
+        (
+            "      - comment: Fine by me.\n",
+            "      - request_changes:\n",
+            "proposals[0] (Choir): steps[1]: Say what should change: the association reads this message.",
+        ),
+        (
+            "      - comment: Fine by me.\n",
+            "      - comment:\n",
+            "proposals[0] (Choir): steps[1]: {'text': ['Write a message.']}",
+        ),
+        (
+            "      - accept: Welcome!\n",
+            "      - accept: Welcome!\n        venue: stage\n",
+            "proposals[0] (Choir): steps[2]: unknown venue 'stage'",
+        ),
+        (
+            "email: pat@example.org\n    association: club\n",
+            "email: pat@example.org\n",
+            "proposals[0] (Choir): no demo account is a member of the association 'club'",
+        ),
+        (
+            "    group: Organisers\n",
+            "",
+            "proposals[0] (Choir): steps[1]: comment: no demo account is in the group 'Organisers'",
+        ),
+        (
+            '{day: 1, start: "20:00", minutes: 60}',
+            "{day: 1, start: 20:00, minutes: 60}",
+            'proposals[0] (Choir): slots[0]: write the time "20:00" in quotes (unquoted, YAML reads 1200)',
+        ),
+        (
+            "    title: {fr: Chorale, nl: Koor, en: Choir}",
+            "    title: {fr: Chorale, en: Choir}",
+            "proposals[0]: title: missing the 'nl' text",
+        ),
+        (
+            "    category: concert\n    venue: hall\n    languages: []",
+            "    category: opera\n    venue: hall\n    languages: []",
+            "proposals[0] (Choir): unknown category 'opera'",
+        ),
+    ],
+    ids=[
+        "unknown-step",
+        "step-the-service-refuses",
+        "changes-without-message",
+        "empty-comment",
+        "unknown-venue-to-accept-in",
+        "no-member-account",
+        "no-organiser-account",
+        "unquoted-slot-time",
+        "missing-language",
+        "unknown-category",
+    ],
+)
+def test_load_demo_broken_proposal_is_refused_with_its_entry_and_writes_nothing(tmp_path, broken, fixed, problem):
+    assert SMALL_PROPOSALS.count(broken) == 1
+    path = tmp_path / "broken.yaml"
+    path.write_text(SMALL_PROPOSALS.replace(broken, fixed), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path), "--with-accounts")
+
+    assert str(raised.value) == f"{path}: {problem}"
+    assert nothing_written()
+
+
+def test_load_demo_proposal_slot_outside_the_edition_is_refused(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(SMALL_PROPOSALS.replace("{day: 1, start:", "{day: 3, start:"), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path), "--with-accounts")
+
+    first = timezone.localdate(timezone=BRUSSELS) + datetime.timedelta(days=1)
+    with translation.override("en"):
+        dates = [formats.date_format(day, "DATE_FORMAT") for day in (first, first + datetime.timedelta(days=1))]
+    assert str(raised.value) == (
+        f"{path}: proposals[0] (Choir): {{'slots': ['Propose dates within the fortnight: {dates[0]} to {dates[1]}.']}}"
+    )
+    assert nothing_written()
+
+
+def test_load_demo_proposal_accepted_onto_an_event_in_its_venue_is_refused(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(SMALL_PROPOSALS.replace('{day: 1, start: "20:00"', '{day: 2, start: "21:00"'), encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path), "--with-accounts")
+
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: proposals\[0\] \(Choir\): steps\[2\]: \{{'starts_at': \['The hall is already "
+        r"taken at that time by “Evening concert” \(activity \d+, [^)]+, 20:00\u201321:30\)\.'\]\}",
+        str(raised.value),
+    ), str(raised.value)
+    assert nothing_written()
+
+
+def test_load_demo_two_proposals_of_one_association_with_one_english_title_are_refused(tmp_path):
+    proposal = SMALL_PROPOSALS[SMALL_PROPOSALS.index("  - association: club") :]
+    path = tmp_path / "twice.yaml"
+    path.write_text(SMALL_PROPOSALS + proposal, encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        load_demo("--file", str(path), "--with-accounts")
+
+    assert str(raised.value) == (
+        f"{path}: proposals[1]: another proposal of Peace Club has the English title 'Choir', by which a load finds it"
     )
     assert nothing_written()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from programme import services
 from programme.models import Proposal
 from tests.factories import AssociationFactory, AssociationMemberFactory, RegistrationFactory, category
 from tests.test_proposals import SLOTS, create
@@ -85,7 +84,10 @@ def test_member_proposes_edits_submits_then_withdraws(call_edition, association,
         ({"title_fr": ""}, ["Give a title in at least one language."]),
         ({"slots-0-ends_at": "2036-10-22T17:00"}, ["The end must be after the start."]),
         ({"slots-0-ends_at": ""}, ["Give both the start and the end, or neither."]),
-        ({"slots-0-starts_at": "2036-12-22T18:00", "slots-0-ends_at": "2036-12-22T19:00"}, ["Propose dates within the fortnight: Oct. 20, 2036 to Nov. 2, 2036."]),
+        (
+            {"slots-0-starts_at": "2036-12-22T18:00", "slots-0-ends_at": "2036-12-22T19:00"},
+            ["Propose dates within the fortnight: Oct. 20, 2036 to Nov. 2, 2036."],
+        ),
         ({"capacity": "0"}, ["Ensure this value is greater than or equal to 1."]),
         ({"contact_email": "nope"}, ["Enter a valid email address."]),
     ],
