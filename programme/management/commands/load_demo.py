@@ -459,7 +459,10 @@ class Command(BaseCommand):
             if proposals_skipped:
                 write("Demo proposals skipped too: the demo accounts make them.")
         else:
-            write(f"Demo accounts (the organiser also uses the back office at {site}{reverse('admin:index')}):")
+            write(
+                f"Demo accounts, logging in at {site}{reverse('login')}: the organiser lands on the back office, "
+                "the association members on their portal, door staff on the door."
+            )
             for username, password in accounts:
                 write(f"  {username:<12} " + (f"password: {password}" if password else "exists, password unchanged"))
             if any(password is None for _, password in accounts):
