@@ -181,13 +181,14 @@ def test_invitation_by_organiser_in_dutch_sets_password_logs_in_once_then_refuse
     with translation.override("nl"), monkeypatch.context() as patch:
         patch.setattr("django.conf.settings.SITE_URL", WORKER_SITE_URL)
         expected = render(row)
-    assert message["Subject"] == expected.subject == "Your invitation to the association portal: Vrede & Co vzw"
+    assert message["Subject"] == expected.subject == "Uw uitnodiging voor het verenigingsportaal: Vrede & Co vzw"
     expected_text = re.sub(r"/nl/accounts/invitation/[^/\s]+/[^/\s]+/", path, expected.body).replace("\r\n", "\n")
     assert text == expected_text
     assert text.startswith(
-        "Hello,\n\nOlga Martens invites you to join the account of “Vrede & Co vzw” on the association portal"
+        "Goedendag,\n\nOlga Martens nodigt u uit om toe te treden tot de account van “Vrede & Co vzw” op "
+        "het verenigingsportaal"
     )
-    assert "The link works once, for 7 days." in text
+    assert "De link werkt één keer, gedurende 7 dagen." in text
     expected_html = re.sub(r"/nl/accounts/invitation/[^/\s\"]+/[^/\s\"<]+/", path, expected.alternatives[0][0])
     assert _html(message) == expected_html.replace("\r\n", "\n")
     assert "Vrede &amp; Co vzw" in _html(message)

@@ -88,6 +88,11 @@ def test_ensure_groups_takes_back_token_permissions_an_older_version_granted():
             for model in ("edition", "venue", "category", "association", "event")
             for action in ("add", "change", "delete", "view")
         ),
+        ("programme", "view_proposal"),
+        ("programme", "change_proposal"),
+        ("programme", "view_proposalslot"),
+        ("programme", "change_proposalslot"),
+        ("programme", "view_proposalnote"),
         ("registrations", "view_registration"),
         ("registrations", "change_registration"),
         ("registrations", "view_checkin"),
