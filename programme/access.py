@@ -5,6 +5,7 @@ the session; a user may belong to several)."""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -40,7 +41,7 @@ def member_required(view):
         association = acting_association(request)
         if association is None:
             if member_associations(request.user).exists():
-                return redirect(f"{reverse('portal:choose')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('portal:choose')}?{urlencode({'next': request.get_full_path()})}")
             return render(request, "portal/forbidden.html", status=403)
         return view(request, *args, association=association, **kwargs)
 

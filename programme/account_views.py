@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from common.ratelimit import login_rate_limited
+from common.ratelimit import login_rate_limited, rate_limited
 
 from .access import member_required, organiser_required
 from .accounts import (
@@ -37,7 +37,7 @@ from .accounts import (
     password_reset_ask,
 )
 from .models import Association
-from .roles import member_associations
+from .roles import is_organiser, member_associations
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts from your address. Wait a minute and try again.")
 
@@ -196,14 +196,34 @@ _OUTCOMES = {
 }
 
 
+#: What a member (not an organiser) is told of an invitation to a new address or to one that has an
+#: account: the same, so that the form does not tell who has an account.
+_SENT_OR_REFERRED = (
+    messages.SUCCESS,
+    gettext_lazy(
+        "An e-mail is on its way to %(email)s, unless the address already has an account: the organisers "
+        "add existing accounts to %(name)s, ask them."
+    ),
+)
+#: Invitations each client address may send in an hour (each may make an account and an e-mail).
+INVITATION_RATE_LIMIT = "30/h"
+INVITATIONS_LIMITED = gettext_lazy("Too many invitations from your address. Wait an hour and try again.")
+
+
 def _invite(request: HttpRequest, association: Association, form: InviteForm) -> bool:
     """Invite from a valid form and say what happened; False (the error on the form) if refused."""
+    if rate_limited(request, group="invitations", rate=INVITATION_RATE_LIMIT):
+        form.add_error(None, INVITATIONS_LIMITED)
+        form.rate_limited = True
+        return False
     try:
         invitation = member_invite(association=association, email=form.cleaned_data["email"], invited_by=request.user)
     except AccountError as error:
         form.add_error("email", error.message)
         return False
-    level, text = _OUTCOMES[invitation.outcome]
+    level, text = _OUTCOMES.get(invitation.outcome, _SENT_OR_REFERRED)
+    if not is_organiser(request.user) and invitation.outcome in (Invited.INVITED, Invited.REFERRED):
+        level, text = _SENT_OR_REFERRED
     messages.add_message(
         request, level, text % {"email": normalise_email(form.cleaned_data["email"]), "name": association.name}
     )
@@ -244,7 +264,7 @@ def backoffice_association_invite(request: HttpRequest, pk: int) -> HttpResponse
     form = InviteForm(request.POST, prefix=_prefix(association))
     if form.is_valid() and _invite(request, association, form):
         return redirect(f"{reverse('backoffice:associations')}#association-{association.pk}")
-    return _associations_page(request, failed=form, status=400)
+    return _associations_page(request, failed=form, status=429 if getattr(form, "rate_limited", False) else 400)
 
 
 @never_cache
@@ -257,7 +277,7 @@ def portal_members(request: HttpRequest, association: Association) -> HttpRespon
         form = InviteForm(request.POST)
         if form.is_valid() and _invite(request, association, form):
             return redirect("portal:members")
-        status = 400
+        status = 429 if getattr(form, "rate_limited", False) else 400
     else:
         form = InviteForm()
     context = {

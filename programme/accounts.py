@@ -88,6 +88,10 @@ class Invited(enum.StrEnum):
     ADDED = "added"
     #: Already a member with a password: nothing changed, no e-mail.
     ALREADY_MEMBER = "already_member"
+    #: A member invited an address that has an account (with a password, or deactivated): only
+    #: organisers add existing accounts, so nothing changed; the member is told no more than for
+    #: a new address (whether an address has an account is not theirs to learn).
+    REFERRED = "referred"
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,15 @@ def member_invite(*, association: Association, email: str, invited_by: AbstractU
         raise AccountError("not_allowed", _("You may invite people only to an association you are a member of."))
     email = normalise_email(email)
     user = _account_for(email)
+    if (
+        user is not None
+        and not is_organiser(invited_by)
+        and (user.has_usable_password() or not user.is_active)
+        and not association.members.filter(pk=user.pk).exists()
+    ):
+        # A member cannot enrol someone else's account (an organiser's, say) into their association.
+        logger.info("account %s to association %s by member %s: referred", user.pk, association.pk, invited_by.pk)
+        return Invitation(outcome=Invited.REFERRED, user=user)
     if user is None:
         user, _created = get_user_model().objects.get_or_create(
             username=email, defaults={"email": email, "password": make_password(None)}

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -109,11 +110,25 @@ class EventAdmin(TranslationAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checked the venue; the services check it again under the venue's lock, so an
+        # event saved at the same instant into that venue is still refused (the whole save rolled
+        # back): said on the form's page again, not a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.VenueClash as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):
         count = 0
         for event in queryset.exclude(status=Event.Status.PUBLISHED):
-            services.event_publish(event=event)
+            try:
+                services.event_publish(event=event)
+            except ValidationError as exc:  # a venue clash: that one stays as it was
+                self.message_user(request, f"{event}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
             count += 1
         self.message_user(
             request, ngettext("%(count)d event published.", "%(count)d events published.", count) % {"count": count}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
 from typing import Any
 
@@ -252,6 +253,10 @@ def _check_slots(edition: Edition, slots: list[tuple[datetime.datetime, datetime
     last = datetime.datetime.combine(
         edition.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_default_timezone()
     )
+    ordered = sorted(slots)
+    for (_start, end), (next_start, _end) in itertools.pairwise(ordered):
+        if next_start < end:
+            raise ValidationError({"slots": gettext("Two proposed dates and times overlap: give each once.")})
     for starts_at, ends_at in slots:
         if ends_at <= starts_at:
             raise ValidationError({"slots": gettext("Each proposed end must be after its start.")})
@@ -318,17 +323,18 @@ def proposal_update(
             gettext("This proposal is “%(state)s”: it can only be changed as a draft or when changes are requested.")
             % {"state": locked.get_state_display()},
         )
+    # The locked row, not the caller's copy: a field this change does not name keeps what another
+    # change wrote meanwhile.
     for name, value in data.items():
-        setattr(proposal, name, value)
-    proposal.state = locked.state
-    proposal.full_clean()
+        setattr(locked, name, value)
+    locked.full_clean()
     if slots is not None:
-        _check_slots(proposal.edition, list(slots))
-    proposal.save()
+        _check_slots(locked.edition, list(slots))
+    locked.save()
     if slots is not None:
-        _save_slots(proposal, slots)
-    logger.info("proposal %s updated", proposal.pk)
-    return proposal
+        _save_slots(locked, slots)
+    logger.info("proposal %s updated", locked.pk)
+    return locked
 
 
 def proposal_actions(*, proposal: Proposal, user) -> list[str]:
@@ -372,7 +378,8 @@ def proposal_transition(
     if action not in TRANSITIONS:
         raise ProposalError("unknown_action", gettext("Unknown action: %(action)s.") % {"action": action})
     now = now or timezone.now()
-    proposal = Proposal.objects.select_for_update().select_related("edition", "association").get(pk=proposal.pk)
+    found = Proposal.objects.select_related("edition", "association")
+    proposal = found.select_for_update(of=("self",)).get(pk=proposal.pk)  # not the edition: events are added to it
     who, sources, target = TRANSITIONS[action]
     member = _is_member(user, proposal.association)
     if who == ASSOCIATION and not member:

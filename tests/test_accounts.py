@@ -340,7 +340,10 @@ def test_member_invites_a_colleague_to_their_own_association(dutch_association):
         {"inviter": "Jan Claes"},
     )
     page = client.get(response["Location"]).content.decode()
-    assert "An invitation went to lotte@example.org: its link sets their password" in page
+    assert (
+        "An e-mail is on its way to lotte@example.org, unless the address already has an account: the organisers "
+        "add existing accounts to Vrede &amp; Co vzw, ask them."
+    ) in page
     assert "<td>lotte@example.org</td>" in page and "Invited, no password yet" in page
 
 
@@ -370,6 +373,39 @@ def test_member_cannot_invite_to_another_association_by_crafting_the_post(dutch_
         member_invite(association=other, email="y@example.org", invited_by=member)
     assert refused.value.code == "not_allowed"
     assert Message.objects.filter(recipient__in=["x@e.org", "y@example.org"]).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("active", [True, False])
+def test_a_member_cannot_enrol_an_existing_account_and_learns_nothing_of_it(dutch_association, active):
+    """Not an organiser's (who could then no longer decide on the association's proposals), not anyone's:
+    the member is told what they are told for a new address, and nothing changes."""
+    member = AssociationMemberFactory(association=dutch_association)
+    organiser = OrganiserFactory(username="lea", email="lea@city.example", is_active=active)
+    client = client_for(member)
+
+    response = client.post("/en/portal/members/", {"email": "LEA@city.example"}, follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "An e-mail is on its way to lea@city.example, unless the address already has an account" in page
+    assert "deactivated" not in page and "has an account already" not in page
+    assert not organiser.associations.exists()
+    assert Message.objects.count() == 0
+    assert member_invite(association=dutch_association, email="lea@city.example", invited_by=member).outcome == (
+        Invited.REFERRED
+    )
+
+
+@pytest.mark.django_db
+def test_invitations_are_limited_per_address(dutch_association, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inv"}}
+    client = client_for(AssociationMemberFactory(association=dutch_association))
+
+    answers = [client.post("/en/portal/members/", {"email": f"new{n}@example.org"}).status_code for n in range(31)]
+
+    assert answers == [302] * 30 + [429]
+    assert User.objects.filter(username__startswith="new").count() == 30
 
 
 @pytest.mark.django_db
@@ -787,7 +823,7 @@ def test_account_pages_pass_axe_and_the_forms_work_by_keyboard(live_server):
         page.keyboard.type("lotte@example.org")
         page.keyboard.press("Enter")
         page.wait_for_url(f"{base}/en/portal/members/")
-        assert "An invitation went to lotte@example.org" in page.locator("[role=status]").inner_text()
+        assert "An e-mail is on its way to lotte@example.org" in page.locator("[role=status]").inner_text()
         found["the portal's members, invited"] = violations(page)
 
         # The back office: logging in lands on it; the associations, and an invitation refused.

@@ -170,7 +170,7 @@ def test_member_of_several_chooses_and_sees_only_that_one(call_edition, associat
     listed = client.get("/en/portal/proposals/").content.decode()
     hidden = client.get(f"/en/portal/proposals/{proposal.pk}/")
 
-    assert (asked.status_code, asked["Location"]) == (302, "/en/portal/association/?next=/en/portal/")
+    assert (asked.status_code, asked["Location"]) == (302, "/en/portal/association/?next=%2Fen%2Fportal%2F")
     assert (chosen.status_code, chosen["Location"]) == (302, "/en/portal/proposals/")
     assert "Second association" in listed and "De la première" not in listed
     assert hidden.status_code == 404

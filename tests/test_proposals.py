@@ -401,3 +401,30 @@ def test_actions_offered(call_edition, association, member, organiser):
     proposal.refresh_from_db()
     assert services.proposal_actions(proposal=proposal, user=member) == ["withdraw"]
     assert services.proposal_actions(proposal=proposal, user=organiser) == ["request_changes", "accept", "reject"]
+
+
+def test_overlapping_slots_of_one_proposal_are_refused(call_edition, association, member):
+    from django.core.exceptions import ValidationError
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.proposal_create(
+            edition=call_edition,
+            association=association,
+            user=member,
+            data=data(),
+            slots=[SLOTS[0], (brussels(2036, 10, 22, 19), brussels(2036, 10, 22, 21))],
+        )
+
+    assert refused.value.message_dict == {"slots": ["Two proposed dates and times overlap: give each once."]}
+    assert Proposal.objects.count() == 0
+
+
+def test_an_update_keeps_what_another_wrote_meanwhile(call_edition, association, member):
+    proposal = create(call_edition, association, member)
+    stale = Proposal.objects.get(pk=proposal.pk)
+
+    services.proposal_update(proposal=proposal, user=member, data={"capacity": 999})
+    services.proposal_update(proposal=stale, user=member, data={"technical_needs": "A microphone"})
+
+    saved = Proposal.objects.get(pk=proposal.pk)
+    assert (saved.capacity, saved.technical_needs) == (999, "A microphone")

@@ -286,3 +286,24 @@ def test_concurrent_clashing_creations_let_exactly_one_through(make_event):
         assert Event.objects.filter(venue=venue).count() == 1
         created = [r for r in results if r is not None]
         assert len(created) == 1 and errors[0].other == created[0]
+
+
+def test_admin_publish_action_reports_a_clash_and_publishes_the_rest(client, organiser, make_event):
+    hall = VenueFactory(name_en="Hall", parallel_use=True)
+    first = make_event(venue=hall, status=Event.Status.DRAFT, title_en="First")
+    second = make_event(venue=hall, status=Event.Status.PUBLISHED, title_en="Second")
+    free = make_event(venue=VenueFactory(), status=Event.Status.DRAFT, title_en="Elsewhere")
+    hall.parallel_use = False  # switched off: the two now overlap in a venue for one activity
+    hall.save()
+    client.force_login(organiser)
+
+    response = client.post(
+        "/en/admin/programme/event/", {"action": "publish", "_selected_action": [first.pk, free.pk]}, follow=True
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"First: Hall is already taken at that time by “Second” (activity {second.pk}" in page
+    assert "1 event published." in page
+    assert Event.objects.get(pk=first.pk).status == "draft"
+    assert Event.objects.get(pk=free.pk).status == "published"
