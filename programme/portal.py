@@ -20,7 +20,7 @@ from .access import ACTING_ASSOCIATION, member_required
 from .forms import ProposalForm, slot_formset
 from .models import Edition, Event, Proposal, ProposalNote
 from .roles import member_associations
-from .selectors import current_edition, event_counts
+from .selectors import current_edition, event_counts, next_call_edition, open_call_edition
 
 
 def _context(request: HttpRequest, association, section: str, **extra) -> dict:
@@ -37,9 +37,11 @@ def next_step(proposal: Proposal) -> str:
     state = Proposal.State
     if proposal.state == state.DRAFT:
         closes = proposal.edition.call_closes_at
-        if closes and timezone.now() < closes:
+        if closes:
             when = formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")
-            return _("Complete it and submit it before the call closes on %(when)s.") % {"when": when}
+            if timezone.now() < closes:
+                return _("Complete it and submit it before the call closes on %(when)s.") % {"when": when}
+            return _("The call closed on %(when)s: this draft can no longer be submitted.") % {"when": when}
         return _("Complete it and submit it while the call is open.")
     return {
         state.SUBMITTED: _("The organisers are reviewing it; they will tell you their decision by e-mail."),
@@ -80,7 +82,8 @@ def home(request: HttpRequest, association) -> HttpResponse:
             association,
             "home",
             edition=edition,
-            call_refusal=edition and services.call_refusal(edition),
+            call=open_call_edition(),
+            call_refusal=_call_refusal(),
             proposals=[(p, next_step(p)) for p in proposals],
             activities=[(event, counts.get(event.pk, {})) for event in events],
         ),
@@ -132,17 +135,28 @@ def _form_page(request, association, *, proposal: Proposal | None, edition: Edit
     )
 
 
+def _call_refusal() -> services.ProposalError | None:
+    """Why no proposal can be made now (None while a call is open): when the next call opens,
+    or when the current edition's closed."""
+    if open_call_edition() is not None:
+        return None
+    edition = next_call_edition() or current_edition()
+    if edition is None:
+        return services.ProposalError("no_call", _("There is no call for proposals for this edition."))
+    return services.call_refusal(edition)
+
+
 @never_cache
 @member_required
 def proposal_new(request: HttpRequest, association) -> HttpResponse:
-    edition = current_edition()
-    refusal = services.call_refusal(edition) if edition else None
-    if edition is None or refusal is not None:
-        message = refusal.message if refusal else _("There is no call for proposals for this edition.")
+    """A new proposal, to the edition whose call is open (the next one, when the current
+    edition's call is over)."""
+    edition = open_call_edition()
+    if edition is None:
         return render(
             request,
             "portal/call_closed.html",
-            _context(request, association, "proposals", message=message),
+            _context(request, association, "proposals", message=_call_refusal().message),
             status=409 if request.method == "POST" else 200,
         )
     return _form_page(request, association, proposal=None, edition=edition)

@@ -40,3 +40,20 @@ def event_counts(events) -> dict[int, dict[str, int]]:
         for pk, values in (answer or {}).items():
             counts.setdefault(pk, {}).update(values)
     return counts
+
+
+def open_call_edition(now=None) -> Edition | None:
+    """The edition whose call for proposals is open now (the latest, if several are): where the
+    portal's new proposals go. None when no call is open."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return Edition.objects.filter(call_opens_at__lte=now, call_closes_at__gt=now).order_by("-year").first()
+
+
+def next_call_edition(now=None) -> Edition | None:
+    """The edition whose call opens next, if one is set to open later."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return Edition.objects.filter(call_opens_at__gt=now).order_by("call_opens_at").first()

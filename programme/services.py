@@ -460,7 +460,13 @@ def _events_from(proposal: Proposal, venue: Venue) -> list[Event]:
 
 @transaction.atomic
 def proposal_note_add(
-    *, proposal: Proposal, user, text: str, to_association: bool, notify: bool = True
+    *,
+    proposal: Proposal,
+    user,
+    text: str,
+    to_association: bool,
+    notify: bool = True,
+    now: datetime.datetime | None = None,
 ) -> ProposalNote:
     """An organiser's comment, internal to the team, or a message to the association (e-mailed
     unless `notify=False`)."""
@@ -471,7 +477,9 @@ def proposal_note_add(
         raise ValidationError({"text": gettext("Write a message.")})
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     kind = ProposalNote.Kind.MESSAGE if to_association else ProposalNote.Kind.COMMENT
-    note = ProposalNote.objects.create(proposal=proposal, kind=kind, state=proposal.state, by=user, text=text)
+    note = ProposalNote.objects.create(
+        proposal=proposal, kind=kind, state=proposal.state, by=user, text=text, at=now or timezone.now()
+    )
     if to_association and notify:
         proposal_noted.send(sender=Proposal, proposal=proposal, note=note)
     logger.info("proposal %s: %s by user %s", proposal.pk, kind, user.pk)

@@ -204,11 +204,50 @@ def test_load_demo_edition_is_current_and_starts_as_many_days_from_today_as_the_
     assert edition.is_current is True
     assert edition.is_published is True
     assert edition.reminder_offsets == DEMO["edition"]["reminder_offsets"]
-    assert edition.call_is_open is True
+    # Its call is over (its proposals were made and decided then): the next edition's is open.
+    assert edition.call_is_open is False
     assert edition.call_closes_at == datetime.datetime.combine(
-        first_day() - datetime.timedelta(days=1), datetime.time(18), tzinfo=BRUSSELS
+        first_day() - datetime.timedelta(days=DEMO["edition"]["call_closes_days_before"]),
+        datetime.time(18),
+        tzinfo=BRUSSELS,
     )
     assert list(Edition.objects.filter(is_current=True)) == [edition]
+
+
+def test_load_demo_next_edition_a_year_later_has_its_call_open():
+    out = load_demo()
+
+    upcoming = Edition.objects.get(slug=DEMO["next_edition"]["slug"])
+    today = timezone.localdate(timezone=BRUSSELS)
+    assert (upcoming.starts_on, upcoming.ends_on) == (
+        first_day() + datetime.timedelta(days=364),
+        first_day() + datetime.timedelta(days=364 + DEMO["next_edition"]["days"] - 1),
+    )
+    assert (upcoming.year, upcoming.is_current, upcoming.is_published, upcoming.call_is_open) == (
+        upcoming.starts_on.year,
+        False,
+        False,
+        True,
+    )
+    assert texts(upcoming, "theme") == DEMO["next_edition"]["theme"]
+    assert upcoming.call_opens_at == datetime.datetime.combine(
+        today - datetime.timedelta(days=DEMO["next_edition"]["call_opened_days_ago"]), datetime.time(9), tzinfo=BRUSSELS
+    )
+    assert upcoming.call_closes_at == datetime.datetime.combine(
+        today + datetime.timedelta(days=DEMO["next_edition"]["call_closes_in_days"]), datetime.time(18), tzinfo=BRUSSELS
+    )
+    assert f"slug '{upcoming.slug}', not published; its call for proposals is open until " in out
+    load_demo()
+    assert Edition.objects.filter(slug=upcoming.slug).count() == 1
+
+
+def test_load_demo_histories_lie_within_the_demo_editions_call():
+    load_demo("--with-accounts")
+
+    edition = demo_edition()
+    moments = list(ProposalNote.objects.filter(proposal__edition=edition).values_list("at", flat=True))
+    assert moments and all(edition.call_opens_at < at < edition.call_closes_at for at in moments)
+    assert moments == sorted(moments)
 
 
 def test_load_demo_other_current_edition_is_no_longer_current():
@@ -744,8 +783,9 @@ def test_load_demo_member_can_propose_an_activity_in_the_portal_right_after_the_
     assert page.status_code == 200
     assert page.templates[0].name == "portal/proposal_form.html"
     assert "<h1>Propose an activity</h1>" in page.content.decode()
-    assert demo_edition().call_is_open is True
-    day = first_day() + datetime.timedelta(days=1)
+    upcoming = Edition.objects.get(slug=DEMO["next_edition"]["slug"])
+    assert f"For the edition {upcoming}." in page.content.decode()
+    day = upcoming.starts_on + datetime.timedelta(days=1)
     answer = client.post(
         "/en/portal/proposals/new/",
         {
@@ -768,7 +808,7 @@ def test_load_demo_member_can_propose_an_activity_in_the_portal_right_after_the_
     )
     proposal = Proposal.objects.get(title_en="Peace café")
     assert (answer.status_code, answer["Location"]) == (302, f"/en/portal/proposals/{proposal.pk}/")
-    assert (proposal.edition, proposal.association.name, proposal.state) == (demo_edition(), "CNCD-11.11.11", "draft")
+    assert (proposal.edition, proposal.association.name, proposal.state) == (upcoming, "CNCD-11.11.11", "draft")
 
 
 def test_load_demo_organiser_finds_the_submitted_proposals_in_the_review_queue(client):

@@ -179,6 +179,13 @@ class Command(BaseCommand):
             created, updated = self._load_events(data, edition, venues, associations, shift)
             accounts = self._load_accounts(data, associations, options["reset_passwords"]) if with_accounts else None
             moved = self._move_proposals(edition, shift)
+            upcoming = None
+            if data.get("next_edition"):
+                with _entry("next_edition"):
+                    upcoming = self._load_next_edition(data["next_edition"], edition)
+                if upcoming is not None:
+                    moved += self._move_proposals(*upcoming)
+                    upcoming = upcoming[0]
             proposed = None
             if accounts is not None:
                 proposed = self._load_proposals(data, edition, venues, associations)
@@ -191,6 +198,12 @@ class Command(BaseCommand):
             f"proposals: {proposals} ({proposed or 0} created, {moved} moved)."
         )
         self._report(edition, counts, accounts, proposals_skipped=proposed is None and bool(data.get("proposals")))
+        if upcoming is not None:
+            closes = timezone.localtime(upcoming.call_closes_at, BRUSSELS)
+            self.stdout.write(
+                f"Next edition {upcoming.year} ({upcoming.theme_en}): {upcoming.starts_on} to {upcoming.ends_on}, "
+                f"slug {upcoming.slug!r}, not published; its call for proposals is open until {closes:%Y-%m-%d %H:%M}."
+            )
 
     def _load_edition(self, item: dict[str, Any], today: datetime.date) -> tuple[Edition, datetime.timedelta]:
         """The demo edition, and how far it moved since the last load (0 days the first time)."""
@@ -203,11 +216,32 @@ class Command(BaseCommand):
             "starts_on": starts_on,
             "ends_on": starts_on + datetime.timedelta(days=item["days"] - 1),
             "call_opens_at": _at(starts_on - datetime.timedelta(days=item["call_opens_days_before"]), "09:00"),
-            "call_closes_at": _at(starts_on - datetime.timedelta(days=1), "18:00"),
+            "call_closes_at": _at(starts_on - datetime.timedelta(days=item.get("call_closes_days_before", 1)), "18:00"),
             "reminder_offsets": item["reminder_offsets"],
         }
         edition = _save(Edition, {"slug": item["slug"]}, {**values, "is_current": True, "is_published": True})
         return edition, starts_on - (previous or starts_on)
+
+    def _load_next_edition(self, item: dict[str, Any], edition: Edition) -> tuple[Edition, datetime.timedelta] | None:
+        """The next edition, a year after the demo's (its weekdays), with its call open around
+        today; and how far it moved since the last load. None if another edition holds its year."""
+        starts_on = edition.starts_on + datetime.timedelta(days=364)
+        if Edition.objects.filter(year=starts_on.year).exclude(slug=item["slug"]).exists():
+            self.stdout.write(f"Next edition skipped: another edition is the one of {starts_on.year}.")
+            return None
+        today = timezone.localdate(timezone=BRUSSELS)
+        previous = Edition.objects.filter(slug=item["slug"]).values_list("starts_on", flat=True).first()
+        values = {
+            "year": starts_on.year,
+            **_translated("theme", item["theme"]),
+            "starts_on": starts_on,
+            "ends_on": starts_on + datetime.timedelta(days=item["days"] - 1),
+            "call_opens_at": _at(today - datetime.timedelta(days=item["call_opened_days_ago"]), "09:00"),
+            "call_closes_at": _at(today + datetime.timedelta(days=item["call_closes_in_days"]), "18:00"),
+            "is_current": False,
+            "is_published": False,
+        }
+        return _save(Edition, {"slug": item["slug"]}, values), starts_on - (previous or starts_on)
 
     def _load_events(
         self,
@@ -355,6 +389,14 @@ class Command(BaseCommand):
         existing = set(Proposal.objects.filter(edition=edition).values_list("association_id", "title_en"))
         found: set[tuple[int, str]] = set()
         created = 0
+        # Made and decided while the edition's call was open (it may be over by now): a clock that
+        # starts the day after it opened and moves an hour at each step, as a past would.
+        clock = [edition.call_opens_at + datetime.timedelta(days=1)]
+
+        def tick() -> datetime.datetime:
+            clock[0] += datetime.timedelta(hours=1)
+            return clock[0]
+
         # In English, as the rest of the output: the services' refusals are worded when raised.
         with translation.override("en"):
             for number, item in enumerate(data.get("proposals") or []):
@@ -383,10 +425,13 @@ class Command(BaseCommand):
                         user=member,
                         data=self._proposal_fields(item, association, venues, categories),
                         slots=slots,
+                        now=tick(),
                     )
                     for step_number, step in enumerate(item.get("steps") or []):
                         with _entry(f"steps[{step_number}]"):
-                            self._proposal_step(proposal, step, member=member, organiser=organiser, venues=venues)
+                            self._proposal_step(
+                                proposal, step, member=member, organiser=organiser, venues=venues, now=tick()
+                            )
                 created += 1
         return created
 
@@ -413,7 +458,9 @@ class Command(BaseCommand):
             "contact_email": item.get("contact_email", association.contact_email),
         }
 
-    def _proposal_step(self, proposal: Proposal, step: Any, *, member, organiser, venues: dict[str, Venue]) -> None:
+    def _proposal_step(
+        self, proposal: Proposal, step: Any, *, member, organiser, venues: dict[str, Venue], now: datetime.datetime
+    ) -> None:
         """One step of a proposal's history, by the member (submit, withdraw) or the organiser."""
         step = {step: None} if isinstance(step, str) else step
         if not isinstance(step, dict):
@@ -430,10 +477,10 @@ class Command(BaseCommand):
         if by is None:
             raise CommandError(f"{kind}: no demo account is in the group {ORGANISERS!r}")
         if kind in NOTES:
-            proposal_note_add(proposal=proposal, user=by, text=text, to_association=NOTES[kind], notify=False)
+            proposal_note_add(proposal=proposal, user=by, text=text, to_association=NOTES[kind], notify=False, now=now)
             return
         venue = _ref(venues, step["venue"], "venue") if step.get("venue") else None
-        proposal_transition(proposal=proposal, action=kind, user=by, message=text, venue=venue, notify=False)
+        proposal_transition(proposal=proposal, action=kind, user=by, message=text, venue=venue, notify=False, now=now)
 
     def _report(
         self,
