@@ -136,6 +136,7 @@ def test_home_shows_activities_with_live_counts_and_only_ours(call_edition, asso
 
     page = logged_in.get("/en/portal/").content.decode()
 
+    assert f"The call for proposals for {call_edition} is open until " in page
     assert "Our concert" in page and "Their debate" not in page
     assert "Notre proposition" in page and "Leur proposition" not in page
     row = page[page.index("Our concert") :]
