@@ -419,3 +419,52 @@ class TicketPublicKey(APIView):
         """The edition's Ed25519 public key (raw, base64), to verify tickets offline."""
         edition = get_object_or_404(Edition, slug=slug)
         return Response({"edition": edition.slug, "algorithm": "Ed25519", "public_key": public_key_b64(edition)})
+
+
+class IsOrganiser(permissions.BasePermission):
+    message = _("Only organisers can see the statistics.")
+
+    def has_permission(self, request, view) -> bool:
+        return is_organiser(request.user)
+
+
+class EventStatsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    starts_at = serializers.DateTimeField()
+    ended = serializers.BooleanField()
+    capacity = serializers.IntegerField(allow_null=True)
+    seats_taken = serializers.IntegerField()
+    waitlisted_seats = serializers.IntegerField()
+    checked_in_seats = serializers.IntegerField()
+    no_show_seats = serializers.IntegerField(help_text="Confirmed seats not checked in, once the event has ended.")
+
+
+class EditionStatsSerializer(serializers.Serializer):
+    edition = serializers.CharField()
+    events = EventStatsSerializer(many=True)
+    totals = inline_serializer(
+        "EditionTotals",
+        {
+            "events": serializers.IntegerField(),
+            "capacity": serializers.IntegerField(),
+            "seats_taken": serializers.IntegerField(),
+            "waitlisted_seats": serializers.IntegerField(),
+            "checked_in_seats": serializers.IntegerField(),
+            "no_show_seats": serializers.IntegerField(),
+        },
+    )
+
+
+class EditionStats(APIView):
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses={200: EditionStatsSerializer, **errors(401, 403, 404)})
+    def get(self, request, slug: str):
+        """The edition's numbers (organisers): per published or cancelled event its capacity and
+        seats taken, waitlisted, checked in and no-shows (after it ended), and the published
+        events' totals."""
+        edition = get_object_or_404(Edition, slug=slug)
+        stats = selectors.edition_stats(edition, now=timezone.now())
+        return Response(EditionStatsSerializer(stats).data)

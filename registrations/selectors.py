@@ -139,3 +139,42 @@ def registration_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
 def on_event_counts(sender, *, events, **kwargs) -> dict[int, dict[str, int]]:
     """programme.signals.event_counts: the registration counts the portal and the back office show."""
     return registration_counts([event.pk for event in events])
+
+
+STAT_FIELDS = ("seats_taken", "waitlisted_seats", "checked_in_seats", "no_show_seats")
+
+
+def edition_stats(edition, *, now) -> dict:
+    """The statistics of an edition (SPEC section 5, "Statistics"): per published or cancelled
+    event its capacity and seats taken, waiting, checked in and not come (confirmed seats not
+    checked in, once the event has ended: before, 0), and the totals of the published ones.
+    Two queries, however many events and registrations."""
+    events = list(
+        Event.objects.filter(edition=edition, status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        .only("pk", "title", "title_fr", "title_nl", "title_en", "capacity", "status", "starts_at", "ends_at")
+        .order_by("starts_at", "pk")
+    )
+    counts = registration_counts([event.pk for event in events])
+    rows = []
+    for event in events:
+        count = counts[event.pk]
+        ended = event.ends_at <= now
+        rows.append(
+            {
+                "id": event.pk,
+                "title": event.title,
+                "status": event.status,
+                "starts_at": event.starts_at,
+                "ended": ended,
+                "capacity": event.capacity,
+                "seats_taken": count["confirmed_seats"],
+                "waitlisted_seats": count["waitlisted_seats"],
+                "checked_in_seats": count["checked_in_seats"],
+                "no_show_seats": count["confirmed_seats"] - count["checked_in_seats"] if ended else 0,
+            }
+        )
+    published = [row for row in rows if row["status"] == Event.Status.PUBLISHED]
+    totals = {name: sum(row[name] for row in published) for name in STAT_FIELDS}
+    totals["capacity"] = sum(row["capacity"] or 0 for row in published)
+    totals["events"] = len(published)
+    return {"edition": edition.slug, "events": rows, "totals": totals}

@@ -45,4 +45,5 @@ api_urlpatterns = [
     path("events/<int:event_id>/attendees/", api.AttendeeSearch.as_view(), name="event-attendees"),
     path("checkins/", api.CheckIns.as_view(), name="checkins"),
     path("editions/<slug:slug>/ticket-key/", api.TicketPublicKey.as_view(), name="ticket-key"),
+    path("editions/<slug:slug>/stats/", api.EditionStats.as_view(), name="edition-stats"),
 ]

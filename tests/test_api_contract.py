@@ -214,6 +214,15 @@ def test_door(clients, event, current_edition, settings):
     call(door, "get", "/api/v1/editions/1999/ticket-key/", expected=404)
 
 
+def test_stats(clients, event, current_edition):
+    stats = f"/api/v1/editions/{current_edition.slug}/stats/"
+    call(clients["organiser"], "get", stats, expected=200)
+    call(clients["anonymous"], "get", stats, expected=401)
+    call(clients["door"], "get", stats, expected=403)
+    call(clients["member"], "get", stats, expected=403)
+    call(clients["organiser"], "get", "/api/v1/editions/1999/stats/", expected=404)
+
+
 def test_proposals(clients, event, current_edition):
     import datetime
 
