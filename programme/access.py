@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import Association
 from .roles import is_organiser, member_associations
@@ -31,6 +32,15 @@ def acting_association(request: HttpRequest) -> Association | None:
     return associations[0] if len(associations) == 1 else None
 
 
+def portal_refused(request: HttpRequest) -> HttpResponse:
+    """The 403 page of the portal, for an account that is no member of any association."""
+    message = _(
+        "The association portal is for members of an association taking part in the fortnight. Ask the "
+        "organisers or a member of your association for an invitation, or log in with another account."
+    )
+    return render(request, "workspace_forbidden.html", {"message": message}, status=403)
+
+
 def member_required(view):
     """Logged in (else to the login page) as a member of an association (else a 403 page); the
     view gets `association`, the one they act for (a member of several chooses first)."""
@@ -42,7 +52,7 @@ def member_required(view):
         if association is None:
             if member_associations(request.user).exists():
                 return redirect(f"{reverse('portal:choose')}?{urlencode({'next': request.get_full_path()})}")
-            return render(request, "portal/forbidden.html", status=403)
+            return portal_refused(request)
         return view(request, *args, association=association, **kwargs)
 
     return wrapped
@@ -55,7 +65,8 @@ def organiser_required(view):
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not is_organiser(request.user):
-            return render(request, "backoffice/forbidden.html", status=403)
+            message = _("The back office is for the City's organisers. Log in with an organiser's account.")
+            return render(request, "workspace_forbidden.html", {"message": message}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -28,7 +28,7 @@ from django.utils.http import base36_to_int
 from django.utils.translation import gettext_lazy as _
 
 from .models import Association
-from .roles import DOOR_STAFF, is_organiser, member_associations
+from .roles import DOOR_STAFF, is_member, is_organiser, member_associations
 from .signals import member_invited, password_reset_asked
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def normalise_email(email: str) -> str:
 
 def may_invite(user: AbstractUser, association: Association) -> bool:
     """Organisers invite to every association; a member to their own."""
-    return is_organiser(user) or (user.is_authenticated and association.members.filter(pk=user.pk).exists())
+    return is_organiser(user) or is_member(user, association)
 
 
 def _account_for(email: str) -> AbstractUser | None:
@@ -133,7 +133,7 @@ def member_invite(*, association: Association, email: str, invited_by: AbstractU
         user is not None
         and not is_organiser(invited_by)
         and (user.has_usable_password() or not user.is_active)
-        and not association.members.filter(pk=user.pk).exists()
+        and not is_member(user, association)
     ):
         # A member cannot enrol someone else's account (an organiser's, say) into their association.
         logger.info("account %s to association %s by member %s: referred", user.pk, association.pk, invited_by.pk)

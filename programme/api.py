@@ -18,7 +18,7 @@ from common.site import absolute_url
 from . import services
 from .cache import cached_fragments, cached_public_answer
 from .filters import EventFilter, ProposalFilter
-from .models import Association, Category, Edition, Event, Proposal, ProposalNote, Venue
+from .models import Association, Category, Edition, Event, Proposal, ProposalNote, Venue, speaks_flags
 from .roles import is_organiser, member_associations
 from .selectors import current_edition, event_queryset, public_events
 
@@ -181,8 +181,7 @@ class EventWriteSerializer(serializers.ModelSerializer):
             raise ValidationError({"registration_closes_at": [_("Registration must close after it opens.")]})
         languages = attrs.pop("languages", None)
         if languages is not None:
-            for code in ("fr", "nl", "en", "other"):
-                attrs[f"speaks_{code}"] = code in languages
+            attrs.update(speaks_flags(languages))
         return attrs
 
     def create(self, validated_data: dict) -> Event:
@@ -357,8 +356,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         languages = attrs.pop("languages", None)
         if languages is not None:
-            for code in ("fr", "nl", "en", "other"):
-                attrs[f"speaks_{code}"] = code in languages
+            attrs.update(speaks_flags(languages))
         if self.instance is not None:
             for name in ("edition", "association"):
                 if name in attrs and attrs[name] != getattr(self.instance, name):

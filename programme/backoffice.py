@@ -18,6 +18,7 @@ from .access import organiser_required
 from .filters import ProposalFilter
 from .forms import DecisionForm, NoteForm
 from .models import Proposal
+from .roles import is_member
 from .selectors import current_edition
 
 
@@ -70,7 +71,7 @@ def _page(request, proposal: Proposal, *, note_form=None, decision_form=None, st
             "notes": proposal.notes.select_related("by"),
             "events": proposal.events.select_related("venue").order_by("starts_at"),
             "actions": actions,
-            "own": proposal.association.members.filter(pk=request.user.pk).exists(),
+            "own": is_member(request.user, proposal.association),
             "note_form": note_form or NoteForm(),
             "decision_form": decision_form,
         },

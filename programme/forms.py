@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Proposal, Venue
+from .models import Category, Proposal, Venue, speaks_flags
 
 LANGUAGE_CHOICES = (("fr", _("French")), ("nl", _("Dutch")), ("en", _("English")), ("other", _("Other language")))
 
@@ -87,10 +87,7 @@ class ProposalForm(forms.ModelForm):
     def proposal_data(self) -> dict:
         """The model fields, as the services take them."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        languages = self.cleaned_data.get("languages") or []
-        for code, _label in LANGUAGE_CHOICES:
-            data[f"speaks_{code}"] = code in languages
-        return data
+        return {**data, **speaks_flags(self.cleaned_data.get("languages") or [])}
 
 
 class SlotForm(forms.Form):

@@ -187,13 +187,31 @@ class Association(models.Model):
         return self.name
 
 
+#: The languages an activity or a proposal can be held in, as `speaks_<code>` flags.
+SPOKEN = ("fr", "nl", "en", "other")
+
+
+def speaks_flags(languages: list[str]) -> dict[str, bool]:
+    """The `speaks_<code>` fields for a list of language codes ("none", or none at all: no flag)."""
+    return {f"speaks_{code}": code in languages for code in SPOKEN}
+
+
+class SpokenLanguages:
+    """`languages` from the `speaks_<code>` flags of an event or a proposal: ["none"] when none."""
+
+    @property
+    def languages(self) -> list[str]:
+        codes = [code for code in SPOKEN if getattr(self, f"speaks_{code}")]
+        return codes or ["none"]
+
+
 #: How far from its edition's days an event's times may lie (an exhibition that opens
 #: early, registration that opens months before): beyond it, a date is a typo.
 EVENT_DATE_MARGIN = datetime.timedelta(days=366)
 EVENT_TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
-class Event(models.Model):
+class Event(SpokenLanguages, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -322,11 +340,6 @@ class Event(models.Model):
             raise ValidationError(errors)
 
     @property
-    def languages(self) -> list[str]:
-        codes = [code for code in ("fr", "nl", "en", "other") if getattr(self, f"speaks_{code}")]
-        return codes or ["none"]
-
-    @property
     def language_labels(self) -> list[str]:
         labels = dict(self.LANGUAGES)
         return [str(labels[code]) for code in self.languages]
@@ -358,7 +371,7 @@ class Event(models.Model):
         return self.registration_status_at(timezone.now())
 
 
-class Proposal(models.Model):
+class Proposal(SpokenLanguages, models.Model):
     """An activity an association proposes in its edition's call; organisers review it. Every
     change of state goes through programme.services.proposal_transition."""
 
@@ -452,11 +465,6 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title or gettext("Proposal %(id)s") % {"id": self.pk}
-
-    @property
-    def languages(self) -> list[str]:
-        codes = [code for code in ("fr", "nl", "en", "other") if getattr(self, f"speaks_{code}")]
-        return codes or ["none"]
 
     @property
     def is_editable(self) -> bool:

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
-from .access import ACTING_ASSOCIATION, member_required
+from .access import ACTING_ASSOCIATION, member_required, portal_refused
 from .forms import ProposalForm, slot_formset
 from .models import Edition, Event, Proposal, ProposalNote
 from .roles import member_associations
@@ -230,7 +230,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     """A member of several associations picks the one they act for (kept in the session)."""
     associations = list(member_associations(request.user))
     if not associations:
-        return render(request, "portal/forbidden.html", status=403)
+        return portal_refused(request)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""

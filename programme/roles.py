@@ -52,6 +52,11 @@ def is_organiser(user) -> bool:
     return user._is_organiser
 
 
+def is_member(user, association) -> bool:
+    """Whether `user` is a member of `association` (never an anonymous user)."""
+    return bool(user.is_authenticated and association.members.filter(pk=user.pk).exists())
+
+
 def member_associations(user):
     """The associations `user` is a member of (none for an anonymous user)."""
     from .models import Association

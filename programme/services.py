@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from .models import Association, Edition, Event, Proposal, ProposalNote, ProposalSlot, Venue
-from .roles import is_organiser
+from .roles import is_member, is_organiser
 from .signals import event_capacity_changing, event_changed, proposal_noted
 
 logger = logging.getLogger(__name__)
@@ -242,10 +242,6 @@ def call_refusal(edition: Edition, now: datetime.datetime | None = None) -> Prop
     return None
 
 
-def _is_member(user, association: Association) -> bool:
-    return bool(user.is_authenticated and association.members.filter(pk=user.pk).exists())
-
-
 def _check_slots(edition: Edition, slots: list[tuple[datetime.datetime, datetime.datetime]]) -> None:
     if len(slots) > MAX_SLOTS:
         raise ValidationError({"slots": gettext("Propose at most %(count)d dates and times.") % {"count": MAX_SLOTS}})
@@ -288,7 +284,7 @@ def proposal_create(
     now: datetime.datetime | None = None,
 ) -> Proposal:
     """A new draft, by a member of `association`, while the edition's call is open."""
-    if not _is_member(user, association):
+    if not is_member(user, association):
         raise ProposalError("not_member", gettext("Only members of the association can do this."))
     refusal = call_refusal(edition, now)
     if refusal is not None:
@@ -315,7 +311,7 @@ def proposal_update(
 ) -> Proposal:
     """Change a proposal: by its association's members, while a draft or sent back for changes."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if not _is_member(user, locked.association):
+    if not is_member(user, locked.association):
         raise ProposalError("not_member", gettext("Only members of the association can do this."))
     if not locked.is_editable:
         raise ProposalError(
@@ -339,7 +335,7 @@ def proposal_update(
 
 def proposal_actions(*, proposal: Proposal, user) -> list[str]:
     """The transitions `user` may take on `proposal` now (what the pages offer)."""
-    member = _is_member(user, proposal.association)
+    member = is_member(user, proposal.association)
     organiser = is_organiser(user) and not member
     return [
         action
@@ -381,7 +377,7 @@ def proposal_transition(
     found = Proposal.objects.select_related("edition", "association")
     proposal = found.select_for_update(of=("self",)).get(pk=proposal.pk)  # not the edition: events are added to it
     who, sources, target = TRANSITIONS[action]
-    member = _is_member(user, proposal.association)
+    member = is_member(user, proposal.association)
     if who == ASSOCIATION and not member:
         raise ProposalError("not_member", gettext("Only members of the association can do this."))
     if who == ORGANISERS:

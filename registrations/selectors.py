@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from programme.models import Event
-from programme.roles import DOOR_STAFF, ORGANISERS, is_organiser
+from programme.roles import DOOR_STAFF, ORGANISERS, is_member, is_organiser
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Registration, normalise_email
 
@@ -26,9 +26,7 @@ def can_see_registrations(user, event: Event) -> bool:
     """Organisers, and the members of the association that runs the event."""
     if is_organiser(user):
         return True
-    return bool(
-        user.is_authenticated and event.association_id and event.association.members.filter(pk=user.pk).exists()
-    )
+    return bool(event.association_id and is_member(user, event.association))
 
 
 def active_registration_id(event_id: int, email: str) -> int | None:

@@ -41,7 +41,17 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programme.models import EVENT_TIME_FIELDS, Association, Category, Edition, Event, Proposal, ProposalSlot, Venue
+from programme.models import (
+    EVENT_TIME_FIELDS,
+    SPOKEN,
+    Association,
+    Category,
+    Edition,
+    Event,
+    Proposal,
+    ProposalSlot,
+    Venue,
+)
 from programme.roles import ORGANISERS, ensure_groups
 from programme.services import (
     ASSOCIATION,
@@ -58,7 +68,7 @@ DEMO_FILE = Path(__file__).with_name("demo.yaml")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 LANGUAGES = ("fr", "nl", "en")
-SPOKEN = ("fr", "nl", "en", "other")
+
 FEATURES = tuple(name for name, _label in Venue.ACCESSIBILITY_FEATURES)
 NO_NOTES = [f"accessibility_notes_{language}" for language in LANGUAGES]
 NO_DESCRIPTION = [f"description_{language}" for language in LANGUAGES]
