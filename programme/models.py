@@ -45,13 +45,23 @@ class Edition(models.Model):
         verbose_name_plural = _("editions")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="edition_one_current"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="edition_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="edition_one_current",
+                violation_error_message=_("Another edition is already the current one: make it not current first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="edition_ends_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
             models.CheckConstraint(
                 condition=Q(call_opens_at__isnull=True)
                 | Q(call_closes_at__isnull=True)
                 | Q(call_closes_at__gt=F("call_opens_at")),
                 name="edition_call_closes_after_open",
+                violation_error_message=_("The call must close after it opens."),
             ),
         ]
 
@@ -66,10 +76,7 @@ class Edition(models.Model):
             raise ValidationError(
                 {"reminder_offsets": _("Give a list of whole numbers of hours between 1 and 720, like [48, 3].")}
             )
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
-        if self.call_opens_at and self.call_closes_at and self.call_closes_at <= self.call_opens_at:
-            raise ValidationError({"call_closes_at": _("The call must close after it opens.")})
+        # The order of the days and of the call's dates: the constraints' own messages (Meta).
 
     @property
     def call_is_open(self) -> bool:
@@ -298,22 +305,32 @@ class Event(SpokenLanguages, models.Model):
             models.Index(fields=["updated_at"], name="event_updated_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=0), name="event_capacity_gte_0"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
+                name="event_capacity_gte_0",
+                violation_error_message=_("The capacity cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
                 name="event_no_overbooking",
+                violation_error_message=_("More seats are taken than the capacity allows."),
             ),
             models.CheckConstraint(
                 condition=Q(registration_opens_at__isnull=True)
                 | Q(registration_closes_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_closes_after_open",
+                violation_error_message=_("Registration must close after it opens."),
             ),
             models.CheckConstraint(
-                condition=Q(max_seats_per_registration__gte=1), name="event_max_seats_per_registration_gte_1"
+                condition=Q(max_seats_per_registration__gte=1),
+                name="event_max_seats_per_registration_gte_1",
+                violation_error_message=_("Allow at least one seat per registration."),
             ),
         ]
 

@@ -73,11 +73,17 @@ class Registration(models.Model):
                 fields=["event", "email"],
                 condition=Q(status__in=["confirmed", "waitlisted"]),
                 name="registration_one_active_per_email",
+                violation_error_message=_("This address is already registered for this activity."),
             ),
-            models.CheckConstraint(condition=Q(seats__gte=1), name="registration_seats_gte_1"),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1),
+                name="registration_seats_gte_1",
+                violation_error_message=_("Ask for at least one seat."),
+            ),
             models.CheckConstraint(
                 condition=Q(checked_in_at__isnull=True) | Q(status="confirmed"),
                 name="registration_checked_in_is_confirmed",
+                violation_error_message=_("Only a confirmed registration can be checked in."),
             ),
         ]
         indexes = [
