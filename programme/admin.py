@@ -8,6 +8,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from . import services
 from .models import Association, Category, Edition, Event, Proposal, ProposalNote, ProposalSlot, Venue
+from .selectors import current_edition
 
 
 @admin.register(Edition)
@@ -90,12 +91,22 @@ class EventAdmin(TranslationAdmin):
                     "registration_opens_at",
                     "registration_closes_at",
                     "waitlist_enabled",
+                    "waitlist_limit",
                     "seats_taken",
                 )
             },
         ),
         (_("History"), {"fields": ("sequence", "created_at", "updated_at")}),
     )
+
+    def get_changeform_initial_data(self, request):
+        """A new activity is for the current edition unless the link says otherwise."""
+        initial = super().get_changeform_initial_data(request)
+        if "edition" not in initial:
+            edition = current_edition()
+            if edition is not None:
+                initial["edition"] = edition.pk
+        return initial
 
     def save_model(self, request, obj, form, change):
         # Every write through the services: what the form changed, in the form's own fields

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from programme.models import Event
 from tests.factories import (
     PASSWORD,
     DoorStaffFactory,
+    EditionFactory,
     EventFactory,
     OrganiserFactory,
     UserFactory,
@@ -307,3 +310,49 @@ def test_admin_add_form_creates_the_event_through_the_service(admin_client_organ
     assert (created.title_fr, created.capacity, created.sequence, created.seats_taken) == ("Un nouveau débat", 30, 0, 0)
     assert response["Location"] == CHANGELIST
     assert f"event {created.pk} created (published)" in caplog.text
+
+
+def test_admin_add_form_preselects_the_current_edition_and_has_the_waitlist_limit(
+    admin_client_organiser, current_edition
+):
+    EditionFactory(year=2090, slug="2090")  # another edition, not the current one
+
+    response = admin_client_organiser.get("/en/admin/programme/event/add/")
+
+    form = response.context["adminform"].form
+    assert form.initial["edition"] == current_edition.pk
+    assert "waitlist_limit" in form.fields
+    assert f'<option value="{current_edition.pk}" selected>' in response.content.decode()
+
+
+def test_admin_change_form_saves_the_waitlist_limit(admin_client_organiser, current_edition):
+    event = EventFactory(edition=current_edition, capacity=30)
+
+    response = admin_client_organiser.post(
+        f"/en/admin/programme/event/{event.pk}/change/", _change_form_data(event, waitlist_limit="12")
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    assert Event.objects.get(pk=event.pk).waitlist_limit == 12
+
+
+def test_admin_change_form_end_before_start_says_a_sentence_not_a_constraint(admin_client_organiser, current_edition):
+    event = EventFactory(edition=current_edition, capacity=30)
+    before = Event.objects.values().get(pk=event.pk)
+    local = event.starts_at.astimezone()
+
+    response = admin_client_organiser.post(
+        f"/fr/admin/programme/event/{event.pk}/change/",
+        _change_form_data(
+            event,
+            ends_at_0=local.strftime("%Y-%m-%d"),
+            ends_at_1=(local - datetime.timedelta(hours=1)).strftime("%H:%M:%S"),
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "La fin doit être postérieure au début." in html
+    assert "event_ends_after_start" not in html and "contrainte" not in html
+    with translation.override("en"):
+        assert Event.objects.values().get(pk=event.pk) == before

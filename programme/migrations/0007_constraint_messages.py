@@ -4,50 +4,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0006_proposals'),
+        ("programme", "0006_proposals"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='edition',
-            name='edition_one_current',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='edition_one_current', violation_error_message='Another edition is already the current one: make it not current first.'),
+            model_name="edition",
+            name="edition_one_current",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("is_current",),
+                name="edition_one_current",
+                violation_error_message="Another edition is already the current one: make it not current first.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='edition',
-            name='edition_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='edition_ends_after_start', violation_error_message='The last day cannot be before the first day.'),
+            model_name="edition",
+            name="edition_ends_after_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="edition_ends_after_start",
+                violation_error_message="The last day cannot be before the first day.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='edition',
-            name='edition_call_closes_after_open',
-            constraint=models.CheckConstraint(condition=models.Q(('call_opens_at__isnull', True), ('call_closes_at__isnull', True), ('call_closes_at__gt', models.F('call_opens_at')), _connector='OR'), name='edition_call_closes_after_open', violation_error_message='The call must close after it opens.'),
+            model_name="edition",
+            name="edition_call_closes_after_open",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("call_opens_at__isnull", True),
+                    ("call_closes_at__isnull", True),
+                    ("call_closes_at__gt", models.F("call_opens_at")),
+                    _connector="OR",
+                ),
+                name="edition_call_closes_after_open",
+                violation_error_message="The call must close after it opens.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='event',
-            name='event_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start', violation_error_message='The end must be after the start.'),
+            model_name="event",
+            name="event_ends_after_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="event_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='event',
-            name='event_capacity_gte_0',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('capacity__gte', 0), _connector='OR'), name='event_capacity_gte_0', violation_error_message='The capacity cannot be negative.'),
+            model_name="event",
+            name="event_capacity_gte_0",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__isnull", True), ("capacity__gte", 0), _connector="OR"),
+                name="event_capacity_gte_0",
+                violation_error_message="The capacity cannot be negative.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='event',
-            name='event_no_overbooking',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('seats_taken__lte', models.F('capacity')), _connector='OR'), name='event_no_overbooking', violation_error_message='More seats are taken than the capacity allows.'),
+            model_name="event",
+            name="event_no_overbooking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity__isnull", True), ("seats_taken__lte", models.F("capacity")), _connector="OR"
+                ),
+                name="event_no_overbooking",
+                violation_error_message="More seats are taken than the capacity allows.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='event',
-            name='event_registration_closes_after_open',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_opens_at__isnull', True), ('registration_closes_at__isnull', True), ('registration_closes_at__gt', models.F('registration_opens_at')), _connector='OR'), name='event_registration_closes_after_open', violation_error_message='Registration must close after it opens.'),
+            model_name="event",
+            name="event_registration_closes_after_open",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("registration_opens_at__isnull", True),
+                    ("registration_closes_at__isnull", True),
+                    ("registration_closes_at__gt", models.F("registration_opens_at")),
+                    _connector="OR",
+                ),
+                name="event_registration_closes_after_open",
+                violation_error_message="Registration must close after it opens.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='event',
-            name='event_max_seats_per_registration_gte_1',
-            constraint=models.CheckConstraint(condition=models.Q(('max_seats_per_registration__gte', 1)), name='event_max_seats_per_registration_gte_1', violation_error_message='Allow at least one seat per registration.'),
+            model_name="event",
+            name="event_max_seats_per_registration_gte_1",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_seats_per_registration__gte", 1)),
+                name="event_max_seats_per_registration_gte_1",
+                violation_error_message="Allow at least one seat per registration.",
+            ),
         ),
     ]

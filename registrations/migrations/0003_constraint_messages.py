@@ -4,26 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0007_constraint_messages'),
-        ('registrations', '0002_checkin_method_choices_and_labels'),
+        ("programme", "0007_constraint_messages"),
+        ("registrations", "0002_checkin_method_choices_and_labels"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='registration',
-            name='registration_one_active_per_email',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['confirmed', 'waitlisted'])), fields=('event', 'email'), name='registration_one_active_per_email', violation_error_message='This address is already registered for this activity.'),
+            model_name="registration",
+            name="registration_one_active_per_email",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["confirmed", "waitlisted"])),
+                fields=("event", "email"),
+                name="registration_one_active_per_email",
+                violation_error_message="This address is already registered for this activity.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='registration',
-            name='registration_seats_gte_1',
-            constraint=models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='registration_seats_gte_1', violation_error_message='Ask for at least one seat.'),
+            model_name="registration",
+            name="registration_seats_gte_1",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seats__gte", 1)),
+                name="registration_seats_gte_1",
+                violation_error_message="Ask for at least one seat.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='registration',
-            name='registration_checked_in_is_confirmed',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_in_at__isnull', True), ('status', 'confirmed'), _connector='OR'), name='registration_checked_in_is_confirmed', violation_error_message='Only a confirmed registration can be checked in.'),
+            model_name="registration",
+            name="registration_checked_in_is_confirmed",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checked_in_at__isnull", True), ("status", "confirmed"), _connector="OR"),
+                name="registration_checked_in_is_confirmed",
+                violation_error_message="Only a confirmed registration can be checked in.",
+            ),
         ),
     ]
