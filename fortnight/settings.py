@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,6 +219,8 @@ MAIL_SENDING_TIMEOUT = env_int("MAIL_SENDING_TIMEOUT", 600)
 CELERY_BEAT_SCHEDULE: dict = {
     "mail-sweep": {"task": "notifications.sweep", "schedule": float(MAIL_SWEEP_SECONDS)},
     "reminders": {"task": "notifications.send_reminders", "schedule": 60.0},
+    # Personal data past each edition's retention period (registrations/privacy.py), at 03:30.
+    "anonymise": {"task": "registrations.anonymise", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Auth -------------------------------------------------------------------

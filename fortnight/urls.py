@@ -48,7 +48,10 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include(programme_urls.account_urls.account_urlpatterns)),
     path("portal/", include((programme_urls.portal_urlpatterns + registrations_urls.portal_urlpatterns, "portal"))),
-    path("backoffice/", include((programme_urls.backoffice_urlpatterns, "backoffice"))),
+    path(
+        "backoffice/",
+        include((programme_urls.backoffice_urlpatterns + registrations_urls.backoffice_urlpatterns, "backoffice")),
+    ),
     path("", include("programme.urls")),
     path("", include("registrations.urls")),
     path(

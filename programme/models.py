@@ -39,6 +39,11 @@ class Edition(models.Model):
     )
     is_current = models.BooleanField(_("current edition"), default=False)
     is_published = models.BooleanField(_("published"), default=False)
+    retention_days = models.PositiveSmallIntegerField(
+        _("retention period (days)"),
+        default=90,
+        help_text=_("Days after the last day at which the attendees' personal data is anonymised."),
+    )
 
     class Meta:
         verbose_name = _("edition")

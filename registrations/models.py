@@ -63,6 +63,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.CharField(_("cancelled by"), max_length=10, choices=CancelledBy.choices, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    #: When its name, address and secrets were replaced (registrations.privacy): it still counts.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, door, portal, views
+from . import api, dashboard, door, portal, views
 
 app_name = "registrations"
 
@@ -19,6 +19,11 @@ urlpatterns = [
 #: Added to the association portal's (/<lang>/portal/).
 portal_urlpatterns = [
     path("activities/<int:event_id>/attendees.csv", portal.attendees_csv, name="attendees-csv"),
+]
+
+#: Added to the back office's (/<lang>/backoffice/).
+backoffice_urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]
 
 #: Files without a language, linked from tickets and e-mails.

@@ -62,6 +62,7 @@ PAGES = [
     ("post", "/en/backoffice/proposals/{proposal_a}/decide/", {**BACKOFFICE, "organiser": 302}),
     ("get", "/en/backoffice/schedule/", {**BACKOFFICE, "organiser": 200}),
     ("get", "/en/backoffice/associations/", {**BACKOFFICE, "organiser": 200}),
+    ("get", "/en/backoffice/dashboard/", {**BACKOFFICE, "organiser": 200}),
 ]
 API = [
     ("get", "/api/v1/proposals/", {**API_NONE, "member_a": 200, "member_b": 200, "organiser": 200}),

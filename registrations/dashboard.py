@@ -1,0 +1,146 @@
+"""The organisers' dashboard (`/<lang>/backoffice/dashboard/`): the current edition's statistics
+(registrations.selectors.edition_stats) grouped per day, category and venue, each event's fill
+rate as a chart drawn on the server, and the events that need a look. A constant number of
+queries, however many events: the selector's two and one for the events' categories and venues."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from programme.access import organiser_required
+from programme.models import Event
+from programme.selectors import current_edition
+
+from .selectors import STAT_FIELDS, edition_stats
+
+#: What is summed per day, category and venue.
+SUMMED = (*STAT_FIELDS, "capacity")
+#: "Nearly full": a fill rate from this on.
+NEARLY_FULL = 0.9
+#: "Few registrations soon": starting within this of now, filled below LOW_FILL.
+SOON = timedelta(days=3)
+LOW_FILL = 0.25
+
+#: The fill-rate chart, in the SVG's own units (its viewBox; it scales to the page's width).
+CHART_WIDTH = 600
+CHART_ROW = 44
+CHART_BAR = 16
+CHART_BAR_WIDTH = 480
+
+
+def fill_rate(seats_taken: int, capacity: int | None) -> float | None:
+    """Seats taken over capacity; None for an event without seats to book."""
+    if not capacity:
+        return None
+    return seats_taken / capacity
+
+
+def _group(rows: list[dict], key: str, label: str) -> list[dict]:
+    groups: dict = {}
+    for row in rows:
+        group = groups.setdefault(row[key], {"label": row[label], "events": 0, **dict.fromkeys(SUMMED, 0)})
+        group["events"] += 1
+        for name in SUMMED:
+            group[name] += row[name] or 0
+    for group in groups.values():
+        group["fill"] = fill_rate(group["seats_taken"], group["capacity"])
+        group["percent"] = _percent(group["fill"])
+    return list(groups.values())
+
+
+def _percent(fill: float | None) -> int | None:
+    return None if fill is None else round(fill * 100)
+
+
+def _chart(rows: list[dict]) -> dict:
+    """The bars of the fill-rate chart: one per event with seats, its width in viewBox units."""
+    bars = []
+    for n, row in enumerate(r for r in rows if r["fill"] is not None):
+        top = n * CHART_ROW
+        width = round(min(row["fill"], 1) * CHART_BAR_WIDTH, 1)
+        bars.append(
+            {
+                "row": row,
+                "label_y": top + 16,
+                "bar_y": top + 22,
+                "width": width,
+                "value_x": width + 6,
+                "value_y": top + 22 + CHART_BAR - 3,
+                "full": row["fill"] >= NEARLY_FULL,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": max(len(bars) * CHART_ROW, CHART_ROW),
+        "bar_height": CHART_BAR,
+        "track": CHART_BAR_WIDTH,
+    }
+
+
+def dashboard_stats(edition, *, now) -> dict:
+    """edition_stats, each event with its category, venue, local day and fill rate, and:
+    `days`, `categories`, `venues`: the published events' sums (SUMMED) per group, in order of
+    day, then of first appearance; `nearly_full`: published events not ended, filled to 90 % or
+    more; `second_session`: published events whose waiting list holds at least half their
+    capacity; `few_soon`: published events starting within 3 days of `now`, filled below 25 %."""
+    stats = edition_stats(edition, now=now)
+    rows = stats["events"]
+    places = {
+        event.pk: event
+        for event in Event.objects.filter(pk__in=[row["id"] for row in rows])
+        .select_related("category", "venue")
+        .order_by()
+    }
+    for row in rows:
+        event = places[row["id"]]
+        row["category_id"], row["category"] = event.category_id, event.category.name
+        row["venue_id"], row["venue"] = event.venue_id, event.venue.name
+        row["day"] = timezone.localtime(row["starts_at"]).date()
+        row["fill"] = fill_rate(row["seats_taken"], row["capacity"])
+        row["percent"] = _percent(row["fill"])
+    published = [row for row in rows if row["status"] == Event.Status.PUBLISHED]
+    with_seats = [row for row in published if row["fill"] is not None]
+    return {
+        **stats,
+        "days": _group(sorted(published, key=lambda row: row["day"]), "day", "day"),
+        "categories": _group(published, "category_id", "category"),
+        "venues": _group(published, "venue_id", "venue"),
+        "nearly_full": [row for row in with_seats if not row["ended"] and row["fill"] >= NEARLY_FULL],
+        "second_session": [row for row in with_seats if row["waitlisted_seats"] * 2 >= row["capacity"]],
+        "few_soon": [row for row in with_seats if now <= row["starts_at"] <= now + SOON and row["fill"] < LOW_FILL],
+        "chart": _chart(published),
+    }
+
+
+@never_cache
+@require_safe
+@organiser_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    edition = current_edition()
+    context = {"section": "dashboard", "edition": edition, "stats": None}
+    if edition is not None:
+        stats = dashboard_stats(edition, now=timezone.now())
+        context["stats"] = stats
+        context["alerts"] = [
+            (
+                "nearly-full",
+                _("Nearly full: 90 per cent of the seats taken or more, not yet over"),
+                stats["nearly_full"],
+            ),
+            ("second-session", _("The waiting list could fill a second session"), stats["second_session"]),
+            ("few-soon", _("Few registrations (under 25 per cent), starting within 3 days"), stats["few_soon"]),
+        ]
+        context["groupings"] = [
+            ("days", _("Per day"), _("Day"), stats["days"]),
+            ("categories", _("Per category"), _("Category"), stats["categories"]),
+            ("venues", _("Per venue"), _("Venue"), stats["venues"]),
+        ]
+    return render(request, "backoffice/dashboard.html", context)
