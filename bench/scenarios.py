@@ -6,8 +6,8 @@ connections to run it at, and what a correct answer is: any 2xx, or exactly
 every `expect` string. Each (scenario, connections) pair becomes one row.
 
 Placeholders: `{rush_event}`, `{door_token}`, ... are filled from the seed's
-facts (bench/out/seed.json); a request whose path is `{activity_pages}` stands
-for the seed's list of activity pages. `{unique}` (a string no other request
+facts (bench/out/seed.json), in requests and in `expect`; a request whose path
+is `{activity_pages}` stands for the seed's list of activity pages. `{unique}` (a string no other request
 has) and `{ticket}` (a ticket of the check-in mix) are filled by wrk_report.lua
 for each request.
 """
@@ -85,7 +85,7 @@ def resolve(scenario: Scenario, facts: dict) -> Scenario:
         paths = facts["activity_pages"] if request.path == "{activity_pages}" else [fill(request.path)]
         headers = {name: fill(value) for name, value in request.headers.items()}
         requests += [replace(request, path=path, headers=headers, body=fill(request.body)) for path in paths]
-    return replace(scenario, requests=tuple(requests))
+    return replace(scenario, requests=tuple(requests), expect=tuple(fill(text) for text in scenario.expect))
 
 
 def sample_body(body: str, *, ticket: str = "") -> str:
@@ -175,6 +175,31 @@ SCENARIOS: list[Scenario] = [
         expect=('"result":"ok"',),
         status=200,
         target_p99_ms=10,
+    ),
+    # The organisers' numbers (issue 11), on the seed's 500 activities and 50,000 registrations, before
+    # the opening hour adds its own; never cached, each answer is computed from the registrations.
+    Scenario(
+        "dashboard",
+        "The organisers' dashboard in English (never cached): the current edition's 500 activities and 50,000 "
+        "registrations summed per event, day, category and venue, the fill-rate chart, the registrations of each "
+        "day since they opened 45 days before, the events to look at; logged in as an organiser (the cookie of a "
+        "session the seed made).",
+        (Request("/en/backoffice/dashboard/", headers={"Cookie": "{organiser_cookie}"}),),
+        concurrency=(2,),
+        expect=("Registrations over time", "Seats held at the end of the day"),
+        status=200,
+        target_p50_ms=200,
+    ),
+    Scenario(
+        "stats-api",
+        "The statistics API of the current edition (never cached): per published or cancelled event its seats "
+        "taken, waiting, checked in and not come, and the totals, from the same 50,000 registrations; an "
+        "organiser's API token.",
+        (Request("/api/v1/editions/{edition}/stats/", headers={**JSON, "Authorization": "Token {organiser_token}"}),),
+        concurrency=(2,),
+        expect=('"edition":"{edition}"', '"events":500'),
+        status=200,
+        target_p50_ms=200,
     ),
     # The opening hour: 16 visitors at once on the cache as production runs it, where every
     # registration makes a new programme version; one wrk per kind of request (bench/README.md).

@@ -3,7 +3,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
-from django.views.generic import TemplateView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
@@ -12,6 +11,7 @@ from common.auth import LoginView, TokenView, admin_login
 from programme import api as programme_api
 from programme import calendar as programme_calendar
 from programme import urls as programme_urls
+from registrations import data_requests
 from registrations import urls as registrations_urls
 
 handler400 = "common.views.bad_request"
@@ -54,11 +54,7 @@ urlpatterns += i18n_patterns(
     ),
     path("", include("programme.urls")),
     path("", include("registrations.urls")),
-    path(
-        "privacy/",
-        TemplateView.as_view(template_name="privacy.html", extra_context={"contact_email": settings.CONTACT_EMAIL}),
-        name="privacy",
-    ),
+    path("privacy/", data_requests.privacy_notice, name="privacy"),
     *demo_urlpatterns,
     prefix_default_language=True,
 )

@@ -1,8 +1,10 @@
 """The e-mails about accounts, as outbox messages: the invitation to an association's account (its
 link sets the password), the notice to an account that has a password that it was added to an
-association, and the password reset.
+association, the invitation of door staff to the account an organiser made for them (the same
+link), and the password reset.
 
-Programme asks for them by signal (programme.signals `member_invited`, `password_reset_asked`),
+Programme asks for them by signal (programme.signals `member_invited`, `password_reset_asked`;
+programme.accounts `door_staff_invited`),
 inside the transaction of the change; this module answers by writing the message there. Not part
 of the outbox: it reads programme's rows. The links carry a token, so no row holds them: the
 context makers below make them when each message is sent, in the message's language.
@@ -22,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from common.site import absolute_url
 from programme.accounts import invitation_token_generator
 from programme.models import Association
+from programme.roles import DOOR_STAFF
 
 from . import outbox
 from .models import Message
@@ -62,6 +65,23 @@ def on_member_invited(sender, *, membership, user, association, invited_by, emai
         # Who invited: as it was then. Nothing here opens anything.
         context={"inviter": invited_by.get_full_name()},
         concerns=("association_member", membership.pk),
+        now=now,
+    )
+    outbox.messages_create([message])
+
+
+def on_door_staff_invited(sender, *, user, invited_by, language, **kwargs) -> None:
+    """The invitation of door staff to the account made for them, in the language the organiser chose."""
+    now = timezone.now()
+    message = outbox.message(
+        key=f"door-staff-{user.pk}:invitation",
+        purpose=Message.Purpose.INVITATION,
+        recipient=user.email,
+        language=language,
+        template="accounts/email/door_staff_invitation",
+        # Who invited: as it was then. Nothing here opens anything.
+        context={"inviter": invited_by.get_full_name()},
+        concerns=("door_staff", user.pk),
         now=now,
     )
     outbox.messages_create([message])
@@ -111,6 +131,26 @@ def membership_contexts(ids: list[int]) -> dict[int, dict]:
     return contexts
 
 
+@outbox.context_maker("door_staff")
+def door_staff_contexts(ids: list[int]) -> dict[int, dict]:
+    """An account deactivated, or no longer door staff, before the e-mail left: it is not sent.
+    The link that sets a password is made only for an account that has none (yet)."""
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True, groups__name=DOOR_STAFF)
+    contexts = {}
+    for user in users:
+        context = {
+            "user": user,
+            "login_url": _link("login"),
+            "door_url": _link("registrations:door"),
+            "days": settings.INVITATION_DAYS,
+        }
+        if not user.has_usable_password():
+            token = invitation_token_generator.make_token(user)
+            context["accept_url"] = _link("accounts:invitation", uidb64=_uidb64(user), token=token)
+        contexts[user.pk] = context
+    return contexts
+
+
 @outbox.context_maker("account")
 def account_contexts(ids: list[int]) -> dict[int, dict]:
     """A password reset link for an active account that has a password; none for any other (its
@@ -134,7 +174,9 @@ def account_contexts(ids: list[int]) -> dict[int, dict]:
 
 def connect_signals() -> None:
     """Answer programme's signals about accounts (called by NotificationsConfig.ready)."""
+    from programme.accounts import door_staff_invited
     from programme.signals import member_invited, password_reset_asked
 
     member_invited.connect(on_member_invited, dispatch_uid="notifications_mail_member_invited")
+    door_staff_invited.connect(on_door_staff_invited, dispatch_uid="notifications_mail_door_staff_invited")
     password_reset_asked.connect(on_password_reset_asked, dispatch_uid="notifications_mail_password_reset")

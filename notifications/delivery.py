@@ -13,6 +13,7 @@ permanent one (5xx) marks that message failed, with the error, and the batch goe
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -133,7 +134,17 @@ def _is_transient(exc: Exception) -> bool:
     return False
 
 
+#: An e-mail address inside a mail server's reply ("550 <ann@example.org>: unknown").
+_ADDRESS = re.compile(r"[^\s<>()\[\]\",;:@]+@[^\s<>()\[\]\"',;:@]+")
+
+
 def _describe(exc: Exception) -> str:
+    """The error, for the log and the message's `last_error`: without the addresses that mail
+    servers echo in their replies (no personal data in log lines)."""
+    return _ADDRESS.sub("<address>", _describe_raw(exc))
+
+
+def _describe_raw(exc: Exception) -> str:
     code = _smtp_code(exc)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(f"{c} {m.decode(errors='replace')}" for c, m in exc.recipients.values())

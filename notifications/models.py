@@ -24,6 +24,7 @@ class Message(models.Model):
         PROPOSAL = "proposal", _("Proposal: decision or message")
         INVITATION = "invitation", _("Invitation to an account")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        ERASURE = "erasure", _("Deletion of personal data asked for")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -1,4 +1,4 @@
-"""Accounts: invitations, password reset, the landing after login."""
+"""Accounts: invitations, password reset, the landing after login, the door staff's accounts."""
 
 from django.urls import include, path
 
@@ -24,4 +24,8 @@ portal_member_urlpatterns: list = [
 backoffice_account_urlpatterns: list = [
     path("associations/", views.backoffice_associations, name="associations"),
     path("associations/<int:pk>/invite/", views.backoffice_association_invite, name="association_invite"),
+    path("door-staff/", views.backoffice_door_staff, name="door_staff"),
+    path("door-staff/create/", views.backoffice_door_staff_create, name="door_staff_create"),
+    path("door-staff/<int:pk>/deactivate/", views.backoffice_door_staff_deactivate, name="door_staff_deactivate"),
+    path("door-staff/<int:pk>/reactivate/", views.backoffice_door_staff_reactivate, name="door_staff_reactivate"),
 ]

@@ -1,6 +1,7 @@
 """The accounts' pages: the landing after login, accepting an invitation, the password reset
-(Django's views, in the site's layout, their e-mail through the outbox), and the members of the
-associations, in the back office (every association) and in the portal (the member's own)."""
+(Django's views, in the site's layout, their e-mail through the outbox), the members of the
+associations, in the back office (every association) and in the portal (the member's own), and
+the door staff's accounts, in the back office."""
 
 from __future__ import annotations
 
@@ -19,17 +20,23 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from common.ratelimit import login_rate_limited, rate_limited
 
 from .access import member_required, organiser_required
 from .accounts import (
+    USERNAME_MAX_LENGTH,
     AccountError,
     Invited,
     associations_with_members,
+    door_staff_accounts,
+    door_staff_create,
+    door_staff_deactivate,
+    door_staff_reactivate,
     invitation_accept,
     invitation_token_generator,
+    is_door_staff,
     landing,
     member_invite,
     members_of,
@@ -77,10 +84,14 @@ class InvitationAcceptForm(SetPasswordForm):
     )
     field_order = ["first_name", "last_name", "new_password1", "new_password2"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
         self.fields["new_password1"].label = gettext_lazy("Password")
         self.fields["new_password2"].label = gettext_lazy("Password again")
+        if user is not None:  # a refused link has none
+            # Door staff's names were typed by the organiser who made the account: shown, to correct.
+            self.fields["first_name"].initial = user.first_name
+            self.fields["last_name"].initial = user.last_name
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -125,12 +136,20 @@ class _RefusedLinkIs400:
 
 class InvitationAcceptView(_LimitedPosts, _RefusedLinkIs400, auth_views.PasswordResetConfirmView):
     """The invitation's link: Django's password reset confirmation (the token moves to the session,
-    out of the address), over the invitation's token; then logged in, to the portal."""
+    out of the address), over the invitation's token; then logged in, to the account's home (the
+    portal for a member, the door for door staff)."""
 
     form_class = InvitationAcceptForm
     token_generator = invitation_token_generator
     reset_url_token = "accept"
     template_name = "accounts/invitation_accept.html"
+
+    def get_template_names(self) -> list[str]:
+        """Door staff (no association's member) are told of the door, not of the portal."""
+        user = getattr(self, "user", None)
+        if self.validlink and user is not None and is_door_staff(user) and not member_associations(user).exists():
+            return ["accounts/door_staff_invitation_accept.html"]
+        return super().get_template_names()
 
     def form_valid(self, form):
         try:
@@ -146,7 +165,7 @@ class InvitationAcceptView(_LimitedPosts, _RefusedLinkIs400, auth_views.Password
         self.request.session.pop(INTERNAL_RESET_SESSION_TOKEN, None)
         auth_login(self.request, user)
         messages.success(self.request, _("Welcome! Your password is set and you are logged in."))
-        return redirect("portal:home")
+        return redirect(landing(user))
 
 
 class PasswordResetView(_LimitedPosts, auth_views.PasswordResetView):
@@ -288,3 +307,121 @@ def portal_members(request: HttpRequest, association: Association) -> HttpRespon
         "form": form,
     }
     return render(request, "accounts/members.html", context, status=status)
+
+
+# --- Door staff: the back office -------------------------------------------------------------
+
+
+class DoorStaffForm(forms.Form):
+    first_name = forms.CharField(
+        label=gettext_lazy("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label=gettext_lazy("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        max_length=USERNAME_MAX_LENGTH,
+        help_text=gettext_lazy("They log in with it; it gets the link that sets their password."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language of the e-mail"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"language": _page_language()})
+        super().__init__(*args, **kwargs)
+
+
+_DOOR_STAFF_PREFIX = "door-staff"
+
+
+def _door_staff_page(
+    request: HttpRequest, *, form: DoorStaffForm | None = None, error=None, status: int = 200
+) -> HttpResponse:
+    """Every door-staff account, and the form that makes one (`form`, bound, when it failed);
+    `error`: a refused deactivation or reactivation."""
+    context = {
+        "section": "door_staff",
+        "accounts": list(door_staff_accounts()),
+        "form": form or DoorStaffForm(prefix=_DOOR_STAFF_PREFIX),
+        "error": error,
+    }
+    return render(request, "accounts/door_staff.html", context, status=status)
+
+
+@never_cache
+@organiser_required
+@require_safe
+def backoffice_door_staff(request: HttpRequest) -> HttpResponse:
+    """The door staff's accounts, each with its button to deactivate or reactivate it, and the form
+    that makes a new one. No API token is ever shown: whoever holds one acts as its account."""
+    return _door_staff_page(request)
+
+
+@never_cache
+@organiser_required
+@require_POST
+def backoffice_door_staff_create(request: HttpRequest) -> HttpResponse:
+    form = DoorStaffForm(request.POST, prefix=_DOOR_STAFF_PREFIX)
+    if not form.is_valid():
+        return _door_staff_page(request, form=form, status=400)
+    if rate_limited(request, group="invitations", rate=INVITATION_RATE_LIMIT):
+        form.add_error(None, INVITATIONS_LIMITED)
+        return _door_staff_page(request, form=form, status=429)
+    try:
+        user = door_staff_create(
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            email=form.cleaned_data["email"],
+            language=form.cleaned_data["language"],
+            created_by=request.user,
+        )
+    except AccountError as error:
+        form.add_error("language" if error.code == "bad_language" else "email", error.message)
+        return _door_staff_page(request, form=form, status=400)
+    messages.success(
+        request,
+        _("The account of %(name)s is made: an e-mail went to %(email)s with a link to choose their password.")
+        % {"name": user.get_full_name(), "email": user.email},
+    )
+    return redirect(f"{reverse('backoffice:door_staff')}#door-staff-{user.pk}")
+
+
+def _door_staff_change(request: HttpRequest, pk: int, change) -> HttpResponse:
+    """Deactivate or reactivate (`change`) a door-staff account (else a 404), and say so."""
+    account = get_object_or_404(door_staff_accounts(), pk=pk)
+    try:
+        account = change(user=account, by=request.user)
+    except AccountError as error:
+        return _door_staff_page(request, error=error.message, status=400)
+    if not account.is_active:
+        done = _(
+            "The account of %(name)s is deactivated: it can no longer log in, and the scanner apps logged in "
+            "with it stop working. Its check-ins stay."
+        )
+    elif account.has_usable_password():
+        done = _("The account of %(name)s is active again: it logs in with its password, as before.")
+    else:
+        done = _(
+            "The account of %(name)s is active again. It has no password yet: the link of its invitation "
+            "works until it expires."
+        )
+    messages.success(request, done % {"name": account.get_full_name() or account.get_username()})
+    return redirect(f"{reverse('backoffice:door_staff')}#door-staff-{account.pk}")
+
+
+@never_cache
+@organiser_required
+@require_POST
+def backoffice_door_staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _door_staff_change(request, pk, door_staff_deactivate)
+
+
+@never_cache
+@organiser_required
+@require_POST
+def backoffice_door_staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _door_staff_change(request, pk, door_staff_reactivate)

@@ -1,6 +1,7 @@
 """Accounts of association members: invitations (by organisers to any association, by members to
 their own), accepting one, asking for a password reset, and where each person lands after
-logging in.
+logging in. Door staff's accounts too: organisers make them (the same invitation link sets the
+password) and deactivate them.
 
 An invited person gets an account whose username is their e-mail address, lower-cased, with no
 usable password; the invitation's link carries a token over that account (InvitationTokenGenerator)
@@ -20,15 +21,18 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.db import transaction
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.dispatch import Signal
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from .models import Association
-from .roles import DOOR_STAFF, is_member, is_organiser, member_associations
+from .roles import DOOR_STAFF, ORGANISERS, is_member, is_organiser, member_associations
 from .signals import member_invited, password_reset_asked
 
 if TYPE_CHECKING:
@@ -100,6 +104,11 @@ class Invitation:
     user: AbstractUser
 
 
+#: The longest address a new account takes: usernames hold it, and they are 150 characters at most.
+USERNAME_MAX_LENGTH = 150
+EMAIL_TOO_LONG = _("This e-mail address is too long for an account (150 characters at most).")
+
+
 def normalise_email(email: str) -> str:
     """The address as usernames hold it: trimmed, lower-cased."""
     return email.strip().lower()
@@ -138,6 +147,8 @@ def member_invite(*, association: Association, email: str, invited_by: AbstractU
         # A member cannot enrol someone else's account (an organiser's, say) into their association.
         logger.info("account %s to association %s by member %s: referred", user.pk, association.pk, invited_by.pk)
         return Invitation(outcome=Invited.REFERRED, user=user)
+    if user is None and len(email) > USERNAME_MAX_LENGTH:
+        raise AccountError("email_too_long", EMAIL_TOO_LONG)
     if user is None:
         user, _created = get_user_model().objects.get_or_create(
             username=email, defaults={"email": email, "password": make_password(None)}
@@ -224,3 +235,101 @@ def associations_with_members() -> QuerySet[Association]:
 def members_of(association: Association) -> list[AbstractUser]:
     """The members of one association, by name."""
     return list(association.members.order_by("last_name", "first_name", "username", "pk"))
+
+
+# --- Door staff ------------------------------------------------------------------------------
+
+#: Sent by `door_staff_create` inside the transaction that made the account: `user` (no usable
+#: password yet), `invited_by` and `language` (the e-mail's). Notifications answer with the
+#: e-mail whose link (the invitation's token) sets the password.
+door_staff_invited = Signal()
+
+EMAIL_TAKEN = _("An account already has this e-mail address.")
+MANAGED_ELSEWHERE = _("This is an organiser's account: it is not deactivated or reactivated from this page.")
+
+
+def is_door_staff(user: AbstractUser) -> bool:
+    """Whether `user` is in the door-staff group (never an anonymous user)."""
+    return bool(user.is_authenticated and user.groups.filter(name=DOOR_STAFF).exists())
+
+
+def door_staff_accounts() -> QuerySet[AbstractUser]:
+    """Every account in the door-staff group, by name, each with `is_manager`: a superuser or an
+    organiser too, whom the door-staff page leaves alone (one query, however many there are)."""
+    user_model = get_user_model()
+    organiser = user_model.groups.through.objects.filter(user=OuterRef("pk"), group__name=ORGANISERS)
+    return (
+        user_model.objects.filter(groups__name=DOOR_STAFF)
+        .annotate(is_manager=Q(is_superuser=True) | Exists(organiser))
+        .order_by("last_name", "first_name", "username", "pk")
+    )
+
+
+def _refuse_unless_organiser(user: AbstractUser) -> None:
+    if not is_organiser(user):
+        raise AccountError("not_allowed", _("Only organisers manage the accounts of door staff."))
+
+
+@transaction.atomic
+def door_staff_create(
+    *, first_name: str, last_name: str, email: str, language: str, created_by: AbstractUser
+) -> AbstractUser:
+    """A door-staff account for the person at `email`, who has none: the address, lower-cased, as
+    username, no usable password; and the e-mail, in `language`, whose link sets the password."""
+    _refuse_unless_organiser(created_by)
+    if language not in dict(settings.LANGUAGES):
+        raise AccountError("bad_language", _("Choose the language of the e-mail among those offered."))
+    email = normalise_email(email)
+    if len(email) > USERNAME_MAX_LENGTH:
+        raise AccountError("email_too_long", EMAIL_TOO_LONG)
+    if _account_for(email) is not None:
+        raise AccountError("email_taken", EMAIL_TAKEN)
+    user = get_user_model()(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same address, made at the same time by another request
+        raise AccountError("email_taken", EMAIL_TAKEN) from None
+    user.groups.add(Group.objects.get_or_create(name=DOOR_STAFF)[0])
+    door_staff_invited.send(sender=Group, user=user, invited_by=created_by, language=language)
+    logger.info("door-staff account %s made by user %s", user.pk, created_by.pk)
+    return user
+
+
+def _door_staff_locked(user: AbstractUser) -> AbstractUser:
+    """The door-staff account, its row locked; refused for a superuser's or an organiser's."""
+    try:
+        account = door_staff_accounts().select_for_update(of=("self",)).get(pk=user.pk)
+    except get_user_model().DoesNotExist:
+        raise AccountError("not_door_staff", _("This account is not one of the door staff.")) from None
+    if account.is_manager:
+        raise AccountError("managed_elsewhere", MANAGED_ELSEWHERE)
+    return account
+
+
+@transaction.atomic
+def door_staff_deactivate(*, user: AbstractUser, by: AbstractUser) -> AbstractUser:
+    """The account can no longer log in (its sessions end at their next request) and its API tokens
+    are deleted, so that a scanner app logged in with one stops working. The account stays: its
+    check-ins point at it."""
+    _refuse_unless_organiser(by)
+    account = _door_staff_locked(user)
+    if account.is_active:
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+    tokens, _deleted = Token.objects.filter(user=account).delete()
+    logger.info("door-staff account %s deactivated by user %s (%s API tokens deleted)", account.pk, by.pk, tokens)
+    return account
+
+
+@transaction.atomic
+def door_staff_reactivate(*, user: AbstractUser, by: AbstractUser) -> AbstractUser:
+    """The account logs in again, with the password it had (a scanner app logs in anew)."""
+    _refuse_unless_organiser(by)
+    account = _door_staff_locked(user)
+    if not account.is_active:
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+    logger.info("door-staff account %s reactivated by user %s", account.pk, by.pk)
+    return account

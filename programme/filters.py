@@ -34,6 +34,38 @@ class ProgrammeFilterForm(forms.Form):
         return cleaned
 
 
+class EditionQueryForm(ProgrammeFilterForm):
+    """The query of a back-office page about one edition: the current one unless `?edition=<slug>`
+    asks for another (an unknown slug is an error, a 400). Subclasses add their own filters."""
+
+    edition = forms.ChoiceField(
+        label=_("Edition"),
+        required=False,
+        error_messages={"invalid_choice": _("There is no edition “%(value)s”.")},
+    )
+
+    def __init__(self, data, *, editions: list[Edition]) -> None:
+        super().__init__(data)
+        self.editions = {edition.slug: edition for edition in editions}
+        blank = _("The current edition") if any(e.is_current for e in editions) else _("Choose an edition")
+        self.fields["edition"].choices = [("", blank), *((edition.slug, str(edition)) for edition in editions)]
+
+    @classmethod
+    def for_request(cls, request):
+        """The form bound to the request's query, the current edition filled in when none is asked for."""
+        editions = list(Edition.objects.all())
+        current = next((edition for edition in editions if edition.is_current), None)
+        data = request.GET.copy()
+        if not data.get("edition") and current is not None:
+            data["edition"] = current.slug
+        return cls(data, editions=editions)
+
+    @property
+    def chosen_edition(self) -> Edition | None:
+        """The edition asked for (valid forms only); None when none is asked for and none is current."""
+        return self.editions.get(self.cleaned_data["edition"])
+
+
 class EventFilter(django_filters.FilterSet):
     edition = django_filters.ModelChoiceFilter(
         queryset=Edition.objects.filter(is_published=True),

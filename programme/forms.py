@@ -4,9 +4,11 @@ the services (programme.services) decide and write."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Proposal, Venue, speaks_flags
+from .models import Association, Category, Edition, Event, Proposal, Venue, speaks_flags
 
 LANGUAGE_CHOICES = (("fr", _("French")), ("nl", _("Dutch")), ("en", _("English")), ("other", _("Other language")))
 
@@ -147,3 +149,130 @@ class DecisionForm(forms.Form):
     venue = forms.ModelChoiceField(
         label=_("Venue of the activity (when accepting)"), queryset=Venue.objects.order_by("name"), required=False
     )
+
+
+# --- The back office's activities -------------------------------------------------------------
+
+EVENT_TEXT_FIELDS = tuple(
+    f"{name}_{lang}" for name in ("title", "summary", "description") for lang in ("fr", "nl", "en")
+)
+#: The field each constraint of Event is about: its sentence is shown on that field.
+EVENT_CONSTRAINT_FIELDS = {
+    "event_ends_after_start": "ends_at",
+    "event_capacity_gte_0": "capacity",
+    "event_no_overbooking": "capacity",
+    "event_registration_closes_after_open": "registration_closes_at",
+    "event_max_seats_per_registration_gte_1": "max_seats_per_registration",
+}
+
+
+def event_constraint_message(name: str) -> str:
+    """The sentence (translated when read) that the constraint `name` of Event says."""
+    (constraint,) = [c for c in Event._meta.constraints if c.name == name]
+    return constraint.violation_error_message
+
+
+def _min_value(field: forms.Field, limit: int, message) -> None:
+    """The form field refuses less than `limit` with `message` (a constraint's own sentence,
+    not the generic "Ensure this value is greater than or equal to…")."""
+    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+    field.validators.append(MinValueValidator(limit, message=message))
+    field.widget.attrs["min"] = limit
+
+
+class EventForm(forms.ModelForm):
+    """An activity as the back office writes it: its texts per language, its place and time (Brussels
+    wall-clock time), its registration and, when it is new, whether it starts as a draft or
+    published (an activity that exists is published or cancelled by its own buttons). It validates
+    what is typed, the model's constraints included; the view saves through programme.services and
+    shows their refusals with `add_model_error`."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None: no spoken language is needed (a concert, an exhibition)."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            *EVENT_TEXT_FIELDS,
+            "edition",
+            "category",
+            "association",
+            "venue",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "max_seats_per_registration",
+            "registration_opens_at",
+            "registration_closes_at",
+            "waitlist_enabled",
+            "waitlist_limit",
+            "status",
+        ]
+        widgets = {
+            "description_fr": forms.Textarea(attrs={"rows": 6}),
+            "description_nl": forms.Textarea(attrs={"rows": 6}),
+            "description_en": forms.Textarea(attrs={"rows": 6}),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "registration_opens_at": DateTimeInput(),
+            "registration_closes_at": DateTimeInput(),
+            "status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for lang, name in (("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))):
+            self.fields[f"title_{lang}"].label = _("Title in %(language)s") % {"language": name}
+            self.fields[f"summary_{lang}"].label = _("Summary in %(language)s") % {"language": name}
+            self.fields[f"description_{lang}"].label = _("Description in %(language)s") % {"language": name}
+        self.fields["edition"].queryset = Edition.objects.all()
+        self.fields["category"].queryset = Category.objects.all()
+        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        self.fields["association"].queryset = Association.objects.all()
+        self.fields["association"].empty_label = _("No association")
+        _min_value(self.fields["capacity"], 0, event_constraint_message("event_capacity_gte_0"))
+        _min_value(
+            self.fields["max_seats_per_registration"],
+            1,
+            event_constraint_message("event_max_seats_per_registration_gte_1"),
+        )
+        if self.instance.pk:
+            del self.fields["status"]  # the Publish and Cancel buttons change it
+            self.initial["languages"] = [code for code in self.instance.languages if code != "none"]
+        else:
+            self.fields["status"].choices = [
+                (Event.Status.DRAFT, _("Draft: only organisers see it")),
+                (Event.Status.PUBLISHED, _("Published: in the programme, open for registration")),
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any((cleaned.get(f"title_{lang}") or "").strip() for lang in ("fr", "nl", "en")):
+            self.add_error("title_fr", _("Give a title in at least one language."))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's validation, its constraints included
+        top = self._errors.pop(NON_FIELD_ERRORS, None) if self._errors else None
+        if top:
+            self.add_model_error(ValidationError(top.as_data()))
+
+    def add_model_error(self, error: ValidationError) -> None:
+        """Show a refusal of the model or of the services on the form: a constraint's sentence on the
+        field it is about, an error on a field the form does not have at the top of the form."""
+        by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+        by_message = {str(event_constraint_message(name)): field for name, field in EVENT_CONSTRAINT_FIELDS.items()}
+        for field, errors in by_field.items():
+            for one in errors:
+                target = by_message.get(one.messages[0], field) if field == NON_FIELD_ERRORS else field
+                self.add_error(target if target in self.fields else None, one)
+
+    def event_data(self) -> dict:
+        """The model fields, as programme.services.event_create and event_update take them."""
+        data = {name: self.cleaned_data[name] for name in self.fields if name != "languages"}
+        return {**data, **speaks_flags(self.cleaned_data.get("languages") or [])}

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .access import organiser_required
-from .filters import ProgrammeFilterForm
+from .filters import EditionQueryForm
 from .models import Edition, Event, Venue
 from .services import HOLDING_VENUE
 
@@ -192,15 +192,10 @@ def _overlapping_pairs(items: list[ScheduleItem]) -> list[tuple[ScheduleItem, Sc
     return pairs
 
 
-class ScheduleForm(ProgrammeFilterForm):
+class ScheduleForm(EditionQueryForm):
     """The page's query: which edition, which day. A value given twice differently is an error
     (ProgrammeFilterForm)."""
 
-    edition = forms.ChoiceField(
-        label=_("Edition"),
-        required=False,
-        error_messages={"invalid_choice": _("There is no edition “%(value)s”.")},
-    )
     day = forms.DateField(
         label=_("Day"),
         required=False,
@@ -209,12 +204,6 @@ class ScheduleForm(ProgrammeFilterForm):
         help_text=_("Empty: all days."),
         error_messages={"invalid": _("Give a day as YYYY-MM-DD, for example 2026-10-21.")},
     )
-
-    def __init__(self, data, *, editions: list[Edition]) -> None:
-        super().__init__(data)
-        self.editions = {edition.slug: edition for edition in editions}
-        blank = _("The current edition") if any(e.is_current for e in editions) else _("Choose an edition")
-        self.fields["edition"].choices = [("", blank), *((edition.slug, str(edition)) for edition in editions)]
 
 
 def _query(**params) -> str:
@@ -225,16 +214,11 @@ def _query(**params) -> str:
 @never_cache
 @organiser_required
 def schedule(request: HttpRequest) -> HttpResponse:
-    editions = list(Edition.objects.all())
-    current = next((edition for edition in editions if edition.is_current), None)
-    data = request.GET.copy()
-    if not data.get("edition") and current is not None:
-        data["edition"] = current.slug
-    form = ScheduleForm(data, editions=editions)
+    form = ScheduleForm.for_request(request)
     context = {"section": "schedule", "form": form, "edition": None, "schedule": None}
     if not form.is_valid():
         return render(request, "backoffice/schedule.html", context, status=400)
-    edition = form.editions.get(form.cleaned_data["edition"])
+    edition = form.chosen_edition
     if edition is None:
         # No edition asked for, and none is current: the page asks to choose one.
         return render(request, "backoffice/schedule.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_urls, backoffice, portal, schedule, views
+from . import account_urls, backoffice, backoffice_events, portal, schedule, views
 
 app_name = "programme"
 urlpatterns = [
@@ -30,4 +30,9 @@ backoffice_urlpatterns = [
     path("proposals/<int:pk>/decide/", backoffice.proposal_decide, name="proposal-decide"),
     path("schedule/", schedule.schedule, name="schedule"),
     *account_urls.backoffice_account_urlpatterns,
+    path("activities/", backoffice_events.events, name="events"),
+    path("activities/new/", backoffice_events.event_new, name="event-new"),
+    path("activities/<int:pk>/", backoffice_events.event_edit, name="event-edit"),
+    path("activities/<int:pk>/publish/", backoffice_events.event_publish, name="event-publish"),
+    path("activities/<int:pk>/cancel/", backoffice_events.event_cancel, name="event-cancel"),
 ]

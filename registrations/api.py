@@ -26,8 +26,9 @@ from programme.models import Edition, Event
 from programme.roles import is_organiser
 
 from . import selectors, services
+from .audit import record_access
 from .links import registration_links
-from .models import CheckIn, Registration, normalise_name
+from .models import AccessLog, CheckIn, Registration, normalise_name
 from .portal import csv_safe
 from .tickets import public_key_b64
 
@@ -58,6 +59,12 @@ class RegistrationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     seats = serializers.IntegerField(min_value=1, max_value=50, default=1)
     language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES], required=False)
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The attendee accepted the privacy notice (/<lang>/privacy/): the registration keeps when, "
+        "and the notice's version.",
+    )
 
     def validate_name(self, value: str) -> str:
         name = normalise_name(value)
@@ -158,6 +165,7 @@ class EventRegistrations(APIView):
                 email=data["email"],
                 seats=data["seats"],
                 language=data.get("language") or request.LANGUAGE_CODE,
+                consent=data["consent"],
             )
         except services.SeatsError as exc:
             raise serializers.ValidationError({"seats": [services.seats_error(exc.maximum)]}) from exc
@@ -182,6 +190,9 @@ class EventRegistrations(APIView):
             queryset = queryset.filter(status=wanted)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
+        record_access(
+            user=request.user, channel=AccessLog.Channel.API, action=AccessLog.Action.VIEW, event=event, rows=len(page)
+        )
         return paginator.get_paginated_response(RegistrationListSerializer(page, many=True).data)
 
 
@@ -229,7 +240,9 @@ class EventRegistrationsExport(APIView):
                 _("Checked in at"),
             ]
         )
+        rows = 0
         for r in selectors.event_registrations(event).iterator():
+            rows += 1
             writer.writerow(
                 [
                     r.code,
@@ -242,6 +255,9 @@ class EventRegistrationsExport(APIView):
                     timezone.localtime(r.checked_in_at).isoformat(timespec="seconds") if r.checked_in_at else "",
                 ]
             )
+        record_access(
+            user=request.user, channel=AccessLog.Channel.API, action=AccessLog.Action.EXPORT, event=event, rows=rows
+        )
         return response
 
 
@@ -380,7 +396,10 @@ class AttendeeSearch(APIView):
             ProhibitNullCharactersValidator()(query)  # PostgreSQL refuses them: a 500, not a 400
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"q": exc.messages}) from exc
-        found = selectors.attendee_search(event, query)[:20]
+        found = list(selectors.attendee_search(event, query)[:20])
+        record_access(
+            user=request.user, channel=AccessLog.Channel.API, action=AccessLog.Action.VIEW, event=event, rows=len(found)
+        )
         return Response(
             [
                 {

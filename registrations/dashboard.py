@@ -1,12 +1,15 @@
 """The organisers' dashboard (`/<lang>/backoffice/dashboard/`): the current edition's statistics
 (registrations.selectors.edition_stats) grouped per day, category and venue, each event's fill
-rate as a chart drawn on the server, and the events that need a look. A constant number of
-queries, however many events: the selector's two and one for the events' categories and venues."""
+rate as a chart drawn on the server, registrations over time, and the events that need a look. A
+constant number of queries, however many events and registrations: the selector's two, one for
+the events' categories and venues, two for the days of registrations and cancellations."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +21,7 @@ from programme.access import organiser_required
 from programme.models import Event
 from programme.selectors import current_edition
 
+from .models import Registration
 from .selectors import STAT_FIELDS, edition_stats
 
 #: What is summed per day, category and venue.
@@ -85,6 +89,73 @@ def _chart(rows: list[dict]) -> dict:
     }
 
 
+#: The registrations-over-time chart, in viewBox units.
+TIME_CHART_WIDTH = 600
+TIME_CHART_HEIGHT = 160
+
+
+def over_time(edition) -> list[dict]:
+    """Registrations over time, one row per day (Brussels) from the first registration to the
+    last change: `made` registrations and their `seats` asked that day, `cancelled` ones and
+    their `freed` seats, and `held`, the seats asked and not cancelled at the end of the day
+    (confirmed or waiting). Days without a change are rows too, so that the chart's time is
+    even. Two queries, however many registrations."""
+    tz = timezone.get_default_timezone()
+    registrations = Registration.objects.filter(event__edition=edition).order_by()
+
+    def per_day(field: str, queryset) -> dict[date, dict]:
+        rows = queryset.annotate(day=TruncDate(field, tzinfo=tz)).values("day").annotate(n=Count("pk"), s=Sum("seats"))
+        return {row["day"]: row for row in rows}
+
+    made = per_day("created_at", registrations)
+    cancelled = per_day("cancelled_at", registrations.filter(cancelled_at__isnull=False))
+    if not made:
+        return []
+    first, last = min(made), max([*made, *cancelled])
+    rows, held = [], 0
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        new, gone = made.get(day, {}), cancelled.get(day, {})
+        held += (new.get("s") or 0) - (gone.get("s") or 0)
+        rows.append(
+            {
+                "day": day,
+                "made": new.get("n", 0),
+                "seats": new.get("s") or 0,
+                "cancelled": gone.get("n", 0),
+                "freed": gone.get("s") or 0,
+                "held": held,
+            }
+        )
+    return rows
+
+
+def _time_chart(rows: list[dict]) -> dict:
+    """One bar per day: the seats held at its end, scaled to the highest."""
+    top = max((row["held"] for row in rows), default=0)
+    step = TIME_CHART_WIDTH / max(len(rows), 1)
+    bars = []
+    for n, row in enumerate(rows):
+        height = round(row["held"] / top * TIME_CHART_HEIGHT, 1) if top else 0
+        bars.append(
+            {
+                "row": row,
+                "x": round(n * step, 1),
+                "y": round(TIME_CHART_HEIGHT - height, 1),
+                "width": round(max(step - 1, 0.5), 1),
+                "height": height,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": TIME_CHART_WIDTH,
+        "height": TIME_CHART_HEIGHT,
+        "top": top,
+        "first": rows[0]["day"] if rows else None,
+        "last": rows[-1]["day"] if rows else None,
+    }
+
+
 def dashboard_stats(edition, *, now) -> dict:
     """edition_stats, each event with its category, venue, local day and fill rate, and:
     `days`, `categories`, `venues`: the published events' sums (SUMMED) per group, in order of
@@ -120,6 +191,11 @@ def dashboard_stats(edition, *, now) -> dict:
     }
 
 
+def with_time(stats: dict, edition) -> dict:
+    days = over_time(edition)
+    return {**stats, "over_time": days, "time_chart": _time_chart(days)}
+
+
 @never_cache
 @require_safe
 @organiser_required
@@ -127,7 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     edition = current_edition()
     context = {"section": "dashboard", "edition": edition, "stats": None}
     if edition is not None:
-        stats = dashboard_stats(edition, now=timezone.now())
+        stats = with_time(dashboard_stats(edition, now=timezone.now()), edition)
         context["stats"] = stats
         context["alerts"] = [
             (

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.models import Edition, Event
@@ -15,6 +16,9 @@ from programme.models import Edition, Event
 #: Booking codes: no 0/O, 1/I/L, so that a code read aloud or typed is never ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+#: The version of the privacy notice (templates/privacy.html) that registrations accept: the day
+#: it last changed. Change it with the notice; each registration keeps the one it was shown.
+NOTICE_VERSION = "2026-12-03"
 
 
 #: Bidirectional controls: they reorder what follows them (a name that shows as another, a
@@ -65,6 +69,10 @@ class Registration(models.Model):
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     #: When its name, address and secrets were replaced (registrations.privacy): it still counts.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    #: When the attendee accepted the privacy notice, and which version of it they were shown
+    #: (registrations.privacy.NOTICE_VERSION); empty for registrations made before it was asked.
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    notice_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -157,3 +165,52 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.result}"
+
+
+class AccessLog(models.Model):
+    """Who viewed, exported or printed attendees' data, and when: attendance is personal data,
+    so every look at a list of attendees leaves a row that organisers can read. It holds no
+    personal data of the attendees themselves (a count, never a name or an address)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed the attendee list")
+        EXPORT = "export", _("Exported the attendee list")
+        PRINT = "print", _("Printed the door list")
+        SUBJECT_EXPORT = "subject_export", _("Exported one person's data")
+        SUBJECT_DELETE = "subject_delete", _("Deleted one person's data")
+
+    class Channel(models.TextChoices):
+        BACKOFFICE = "backoffice", _("Back office")
+        PORTAL = "portal", _("Association portal")
+        API = "api", _("API")
+        ATTENDEE = "attendee", _("The attendee")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    #: The user's name at the time: the row still says who after the account is deleted.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    channel = models.CharField(_("where"), max_length=12, choices=Channel.choices)
+    action = models.CharField(_("what"), max_length=16, choices=Action.choices)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("activity")
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("edition")
+    )
+    #: How many registrations the list held.
+    rows = models.PositiveIntegerField(_("registrations"), default=0)
+
+    class Meta:
+        verbose_name = _("access to attendees' data")
+        verbose_name_plural = _("accesses to attendees' data")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action}"

@@ -14,7 +14,8 @@ from programme.access import member_required
 from programme.models import Event
 
 from . import selectors
-from .models import Registration
+from .audit import record_access
+from .models import AccessLog, Registration
 
 
 def csv_safe(value: str) -> str:
@@ -41,4 +42,11 @@ def attendees_csv(request: HttpRequest, event_id: int, association) -> HttpRespo
     waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
     for r in confirmed + waiting:
         writer.writerow([csv_safe(r.name), r.seats, r.get_status_display()])
+    record_access(
+        user=request.user,
+        channel=AccessLog.Channel.PORTAL,
+        action=AccessLog.Action.EXPORT,
+        event=event,
+        rows=len(confirmed) + len(waiting),
+    )
     return response

@@ -9,6 +9,11 @@ so that every link and calendar file made from the old one stops working. The e-
 to that address lose their recipient and their body (the context they were rendered from and
 their attachments). Check-in rows point at the anonymised registration and hold nothing
 personal. Running it again changes nothing.
+
+A person may also ask for their data at any time (SPEC section 6), from "my registrations" or
+through the organisers: `subject_data` is everything kept about an address, `subject_erase`
+cancels its registrations still to come (freeing their seats for the waiting list, without an
+e-mail to the address) and anonymises them all, in every edition.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from django.utils import timezone
 from notifications.models import Message
 from programme.models import Edition
 
-from .models import Registration
-from .services import _new_code
+from .models import CheckIn, Registration, normalise_email
+from .services import _new_code, registration_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +37,8 @@ logger = logging.getLogger(__name__)
 ANONYMOUS_DOMAIN = "invalid"
 #: Registrations anonymised per transaction: a long edition is done in short steps.
 BATCH = 500
+#: E-mails not handed to the mail server yet: anonymising deletes them.
+UNSENT = (Message.Status.PENDING, Message.Status.FAILED)
 
 
 def anonymous_email(pk: int) -> str:
@@ -67,9 +74,10 @@ def anonymise_registrations(ids: list[int], *, now: datetime.datetime) -> int:
                 Registration.objects.filter(pk=registration.pk).update(
                     name="", email=anonymous_email(registration.pk), code=_unused_code(), anonymised_at=now
                 )
-                Message.objects.filter(concerns_type="registration", concerns_id=registration.pk).update(
-                    recipient=anonymous_email(registration.pk), context={}, attachments=[], last_error=""
-                )
+                about = Message.objects.filter(concerns_type="registration", concerns_id=registration.pk)
+                # Not sent yet: it never will be (its address is gone); sent: only its trace stays.
+                about.filter(status__in=UNSENT).delete()
+                about.update(recipient=anonymous_email(registration.pk), context={}, attachments=[], last_error="")
             done += len(rows)
     return done
 
@@ -96,3 +104,98 @@ def anonymise_due(*, now: datetime.datetime | None = None) -> int:
             total += count
             logger.info("edition %s: %s registrations anonymised (retention period over)", edition.slug, count)
     return total
+
+
+# --- One person's requests ---------------------------------------------------------------------
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def subject_registrations(email: str):
+    """Every registration of an address, in every edition (none once it is anonymised)."""
+    return (
+        Registration.objects.filter(email=normalise_email(email), anonymised_at__isnull=True)
+        .select_related("event__venue", "event__edition")
+        .order_by("event__starts_at", "pk")
+    )
+
+
+def subject_data(email: str, *, now: datetime.datetime | None = None) -> dict:
+    """Everything kept about an address, as JSON-ready data: its registrations (with their scans at
+    the door) and the e-mails written to it. Nothing about anyone else: a scan says when and what
+    the door answered, not who scanned."""
+    now = now or timezone.now()
+    email = normalise_email(email)
+    registrations = list(subject_registrations(email))
+    ids = [r.pk for r in registrations]
+    scans: dict[int, list[dict]] = {}
+    for scan in CheckIn.objects.filter(registration_id__in=ids).order_by("created_at", "pk"):
+        scans.setdefault(scan.registration_id, []).append(
+            {"at": _iso(scan.created_at), "result": scan.result, "method": scan.method}
+        )
+    messages = Message.objects.filter(concerns_type="registration", concerns_id__in=ids, recipient=email)
+    return {
+        "email": email,
+        "exported_at": _iso(now),
+        "registrations": [
+            {
+                "booking_code": r.code,
+                "activity": {
+                    "id": r.event_id,
+                    "title": r.event.title,
+                    "edition": r.event.edition.slug,
+                    "starts_at": _iso(r.event.starts_at),
+                    "ends_at": _iso(r.event.ends_at),
+                    "venue": r.event.venue.name,
+                },
+                "name": r.name,
+                "email": r.email,
+                "seats": r.seats,
+                "language": r.language,
+                "status": r.status,
+                "registered_at": _iso(r.created_at),
+                "confirmed_at": _iso(r.confirmed_at),
+                "cancelled_at": _iso(r.cancelled_at),
+                "cancelled_by": r.cancelled_by or None,
+                "checked_in_at": _iso(r.checked_in_at),
+                "consent_at": _iso(r.consent_at),
+                "privacy_notice_version": r.notice_version or None,
+                "door_scans": scans.get(r.pk, []),
+            }
+            for r in registrations
+        ],
+        "emails": [
+            {
+                "about_booking_code": next(r.code for r in registrations if r.pk == m.concerns_id),
+                "purpose": m.purpose,
+                "language": m.language,
+                "status": m.status,
+                "written_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+            }
+            for m in messages.order_by("created_at", "pk")
+        ],
+    }
+
+
+def subject_erase(email: str, *, now: datetime.datetime | None = None) -> int:
+    """Delete what is kept about an address: its registrations still to come are cancelled (their
+    seats go to the waiting list, as when the attendee cancels, without an e-mail to them), then
+    all its registrations are anonymised like at the end of the retention period (the counts stay).
+    Returns how many registrations were anonymised; a second call finds none."""
+    now = now or timezone.now()
+    registrations = list(subject_registrations(email))
+    for registration in registrations:
+        if (
+            registration.status in Registration.ACTIVE
+            and registration.checked_in_at is None
+            and now < registration.event.starts_at
+        ):
+            registration_cancel(
+                registration_id=registration.pk, by=Registration.CancelledBy.ATTENDEE, now=now, notify=False
+            )
+    count = anonymise_registrations([r.pk for r in registrations], now=now)
+    logger.info("personal data of one address deleted on request: %s registrations anonymised", count)
+    return count

@@ -36,7 +36,15 @@ from django.utils.translation import gettext_lazy as _
 from programme.models import Event
 
 from . import mail, selectors
-from .models import CODE_ALPHABET, CODE_LENGTH, CheckIn, Registration, normalise_email, normalise_name
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    NOTICE_VERSION,
+    CheckIn,
+    Registration,
+    normalise_email,
+    normalise_name,
+)
 from .tickets import InvalidTicket, verify_token
 
 logger = logging.getLogger(__name__)
@@ -167,9 +175,17 @@ def _waiting(event: Event):
 
 
 def registration_create(
-    *, event_id: int, name: str, email: str, seats: int, language: str, now: datetime | None = None
+    *,
+    event_id: int,
+    name: str,
+    email: str,
+    seats: int,
+    language: str,
+    consent: bool = False,
+    now: datetime | None = None,
 ) -> Registration:
     """Register for an activity: confirmed if the seats are free, else on the waiting list.
+    `consent`: the person accepted the privacy notice (its version, NOTICE_VERSION, is kept).
 
     Raises RegistrationError (409) when registration is impossible and SeatsError (400)
     when more seats are asked than one registration may take.
@@ -178,7 +194,14 @@ def registration_create(
         code = _new_code()
         try:
             return _registration_create(
-                event_id=event_id, name=name, email=email, seats=seats, language=language, code=code, now=now
+                event_id=event_id,
+                name=name,
+                email=email,
+                seats=seats,
+                language=language,
+                consent=consent,
+                code=code,
+                now=now,
             )
         except IntegrityError:
             # The transaction was rolled back whole. Either this address already had
@@ -194,7 +217,7 @@ def registration_create(
 
 @transaction.atomic
 def _registration_create(
-    *, event_id: int, name: str, email: str, seats: int, language: str, code: str, now: datetime | None
+    *, event_id: int, name: str, email: str, seats: int, language: str, consent: bool, code: str, now: datetime | None
 ) -> Registration:
     now = now or timezone.now()
     event = _lock_event(event_id)
@@ -229,10 +252,12 @@ def _registration_create(
         status=status,
         code=code,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+        consent_at=now if consent else None,
+        notice_version=NOTICE_VERSION if consent else "",
     )
     position = selectors.waitlist_position(registration) if status == Registration.Status.WAITLISTED else None
     mail.registration_made(registration, position=position)
-    logger.info("registration %s on event %s: %s (%s seats)", registration.code, event.pk, status, seats)
+    logger.info("registration %s on event %s: %s (%s seats)", registration.pk, event.pk, status, seats)
     return registration
 
 
@@ -263,15 +288,20 @@ def waitlist_promote(*, event: Event, now: datetime | None = None) -> list[Regis
         event.seats_taken = event.capacity - free
         event.save(update_fields=["seats_taken", "updated_at"])
         mail.registrations_promoted(promoted)
-        logger.info("event %s: promoted %s from the waiting list", event.pk, [r.code for r in promoted])
+        logger.info("event %s: promoted %s from the waiting list", event.pk, [r.pk for r in promoted])
     return promoted
 
 
 @transaction.atomic
 def registration_cancel(
-    *, registration_id: int, by: str = Registration.CancelledBy.ATTENDEE, now: datetime | None = None
+    *,
+    registration_id: int,
+    by: str = Registration.CancelledBy.ATTENDEE,
+    now: datetime | None = None,
+    notify: bool = True,
 ) -> Registration:
-    """Cancel a registration, free its seats and promote the waiting list. Twice changes nothing."""
+    """Cancel a registration, free its seats and promote the waiting list. Twice changes nothing.
+    `notify=False`: no e-mail to the attendee (their data is being deleted at their request)."""
     now = now or timezone.now()
     event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
     event = _lock_event(event_id)
@@ -290,9 +320,10 @@ def registration_cancel(
     if was_confirmed:
         event.seats_taken -= registration.seats
         event.save(update_fields=["seats_taken", "updated_at"])
-    mail.registration_cancelled(registration)
+    if notify:
+        mail.registration_cancelled(registration)
     waitlist_promote(event=event, now=now)
-    logger.info("registration %s cancelled by %s", registration.code, by)
+    logger.info("registration %s cancelled by %s", registration.pk, by)
     return registration
 
 

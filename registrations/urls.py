@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, dashboard, door, portal, views
+from . import api, dashboard, data_requests, door, exports, portal, views
 
 app_name = "registrations"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tickets/<str:secret>/cancel/", views.cancel, name="cancel"),
     path("tickets/<str:secret>/mail-my-registrations/", views.mail_my_registrations, name="mail-mine"),
     path("my/<str:secret>/", views.mine, name="mine"),
+    *data_requests.urlpatterns,
     path("door/", door.door_index, name="door"),
     path("door/<int:event_id>/", door.door_scanner, name="door-scanner"),
 ]
@@ -23,7 +24,13 @@ portal_urlpatterns = [
 
 #: Added to the back office's (/<lang>/backoffice/).
 backoffice_urlpatterns = [
+    *data_requests.backoffice_urlpatterns,
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("exports/", exports.exports, name="exports"),
+    path("activities/<int:event_id>/registrations.csv", exports.event_csv, name="event-csv"),
+    path("editions/<slug:slug>/registrations.csv", exports.edition_csv, name="edition-csv"),
+    path("activities/<int:event_id>/door-list/", exports.door_list, name="door-list"),
+    path("access-log/", exports.access_log, name="access-log"),
 ]
 
 #: Files without a language, linked from tickets and e-mails.

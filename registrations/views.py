@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -66,7 +67,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         registration = services.registration_create(
-            event_id=event.pk, name=data["name"], email=data["email"], seats=data["seats"], language=data["language"]
+            event_id=event.pk,
+            name=data["name"],
+            email=data["email"],
+            seats=data["seats"],
+            language=data["language"],
+            consent=data["consent"],
         )
     except services.SeatsError as exc:
         form.add_error("seats", services.seats_error(exc.maximum))
@@ -184,7 +190,14 @@ def mine(request: HttpRequest, secret: str) -> HttpResponse:
     edition = get_object_or_404(Edition, pk=edition_id)
     registrations = list(selectors.registrations_of(email, edition_id))
     rows = [{"registration": r, "links": registration_links(r)} for r in registrations]
-    context = {"edition": edition, "email": email, "rows": rows, "now": timezone.now()}
+    context = {
+        "edition": edition,
+        "email": email,
+        "rows": rows,
+        "now": timezone.now(),
+        "data_url": reverse("registrations:my-data", kwargs={"secret": secret}),
+        "erase_url": reverse("registrations:my-data-erase", kwargs={"secret": secret}),
+    }
     return render(request, "registrations/mine.html", context)
 
 

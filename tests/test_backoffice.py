@@ -95,7 +95,7 @@ def test_accept_needs_a_venue_then_makes_draft_events(submitted, logged_in, make
         (free, "draft", SLOTS[1][0]),
     ]
     for event in events:
-        assert f"/en/admin/programme/event/{event.pk}/change/" in page
+        assert f"/en/backoffice/activities/{event.pk}/" in page
     assert Proposal.objects.get(pk=submitted.pk).state == "accepted"
 
 

@@ -188,3 +188,51 @@ def test_query_count_does_not_grow(client, current_edition, organiser):
         register(event, f"person{n}")
 
     assert _queries(client) == few
+
+
+def test_registrations_over_time_per_brussels_day(client, current_edition, make_event, organiser):
+    """Ann (2 seats) on 1 October at 10:00, Bob (1) at 23:30 the same evening (22:30 UTC: still the
+    1st in Brussels), Cat (3) on the 3rd, who cancels on the 4th. The 2nd is a row without change."""
+    from registrations.dashboard import over_time
+    from registrations.models import Registration
+
+    event = make_event(capacity=20)
+    for who, seats, at in (
+        ("ann", 2, brussels(2036, 10, 1, 10)),
+        ("bob", 1, brussels(2036, 10, 1, 23, 30)),
+        ("cat", 3, brussels(2036, 10, 3, 9)),
+    ):
+        Registration.objects.filter(pk=register(event, who, seats).pk).update(created_at=at)
+    cat = Registration.objects.get(email="cat@example.org")
+    services.registration_cancel(registration_id=cat.pk, now=brussels(2036, 10, 4, 0, 30))
+
+    rows = over_time(current_edition)
+
+    assert [(r["day"].isoformat(), r["made"], r["seats"], r["cancelled"], r["freed"], r["held"]) for r in rows] == [
+        ("2036-10-01", 2, 3, 0, 0, 3),
+        ("2036-10-02", 0, 0, 0, 0, 3),
+        ("2036-10-03", 1, 3, 0, 0, 6),
+        ("2036-10-04", 0, 0, 1, 3, 3),
+    ]
+    client.force_login(organiser)
+    body = client.get("/en/backoffice/dashboard/").content.decode()
+    assert body.count('class="time-chart-bar"') == 4
+    assert "Highest: 6 seats" in body
+    assert '<td class="num" data-label="Seats held at the end of the day">6</td>' in body
+
+
+def test_the_stats_api_gives_the_dashboards_numbers(current_edition, fixture, organiser_client):
+    """The same edition_stats behind both: every event's numbers and the totals are equal."""
+    from django.utils import timezone
+
+    with translation.override("en"):
+        page = dashboard_stats(current_edition, now=timezone.now())
+
+    api = organiser_client.get(f"/api/v1/editions/{current_edition.slug}/stats/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    fields = ("id", "title", "capacity", *SUMS[2:])
+    assert [tuple(e[f] for f in fields) for e in api["events"]] == [
+        tuple(row[f] for f in fields) for row in page["events"]
+    ]
+    assert api["totals"] == page["totals"]
+    assert [e["id"] for e in api["events"]] == [fixture[n].pk for n in ("concert", "debate", "talk", "film")]

@@ -115,7 +115,8 @@ def clash_list(page: Node) -> tuple[str, list[str]]:
 
 
 def admin_url(event: Event) -> str:
-    return reverse("admin:programme_event_change", args=[event.pk])
+    """The back office's page of the activity (the schedule's links go there)."""
+    return reverse("backoffice:event-edit", kwargs={"pk": event.pk})
 
 
 # --- The fixture edition. -----------------------------------------------------------------------
@@ -210,7 +211,7 @@ def test_schedule_shows_every_day_venue_and_activity_with_the_clash(organiser_we
     page = parse(response)
     assert days_of(page) == {"Monday 15 October 2040": MONDAY_EN, "Tuesday 16 October 2040": TUESDAY_EN}
     assert clash_list(page) == ("1 clash", [CLASH_EN])
-    # The cells' and the list's links go to the events' admin pages.
+    # The cells' and the list's links go to the activities' back-office pages.
     hall_b = next(row for body in page.all("tbody") for row in body.all("tr") if row.one("th").text == "Hall B")
     first, second = hall_b.all("li", "slot")
     assert first.classes == ["slot", "slot-clash"]
