@@ -15,8 +15,10 @@ SELECT e.id, e.edition_id, e.starts_at, e.capacity, e.seats_taken, e.max_seats_p
 UPDATE programme_event SET seats_taken = seats_taken + 1, updated_at = now() WHERE id = :hot;
 INSERT INTO registrations_registration
        (event_id, name, email, seats, language, status, code,
-        created_at, confirmed_at, cancelled_at, cancelled_by, checked_in_at)
+        created_at, confirmed_at, cancelled_at, cancelled_by, checked_in_at,
+        anonymised_at, consent_at, notice_version)
 VALUES (:hot, 'pgbench :client_id', 'pgbench-:client_id-:r@bench.example.org', 1, 'en', 'confirmed',
         'p' || lpad(to_hex(nextval('bench_pgbench_code')), 7, '0'),
-        now(), now(), NULL, '', NULL);
+        now(), now(), NULL, '', NULL,
+        NULL, now(), '2026-12-03');
 COMMIT;

@@ -32,6 +32,10 @@ NEARLY_FULL = 0.9
 SOON = timedelta(days=3)
 LOW_FILL = 0.25
 
+#: Each list of what to look at shows its first this many (in time order); the table per activity
+#: below has them all.
+ALERT_ROWS = 20
+
 #: The fill-rate chart, in the SVG's own units (its viewBox; it scales to the page's width).
 CHART_WIDTH = 600
 CHART_ROW = 44
@@ -168,6 +172,7 @@ def dashboard_stats(edition, *, now) -> dict:
         event.pk: event
         for event in Event.objects.filter(pk__in=[row["id"] for row in rows])
         .select_related("category", "venue")
+        .only("pk", "category", "venue")
         .order_by()
     }
     for row in rows:
@@ -206,13 +211,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         stats = with_time(dashboard_stats(edition, now=timezone.now()), edition)
         context["stats"] = stats
         context["alerts"] = [
-            (
-                "nearly-full",
-                _("Nearly full: 90 per cent of the seats taken or more, not yet over"),
-                stats["nearly_full"],
-            ),
-            ("second-session", _("The waiting list could fill a second session"), stats["second_session"]),
-            ("few-soon", _("Few registrations (under 25 per cent), starting within 3 days"), stats["few_soon"]),
+            (slug, heading, rows[:ALERT_ROWS], len(rows) - ALERT_ROWS)
+            for slug, heading, rows in (
+                (
+                    "nearly-full",
+                    _("Nearly full: 90 per cent of the seats taken or more, not yet over"),
+                    stats["nearly_full"],
+                ),
+                ("second-session", _("The waiting list could fill a second session"), stats["second_session"]),
+                ("few-soon", _("Few registrations (under 25 per cent), starting within 3 days"), stats["few_soon"]),
+            )
         ]
         context["groupings"] = [
             ("days", _("Per day"), _("Day"), stats["days"]),

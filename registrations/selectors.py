@@ -118,6 +118,7 @@ def registration_counts(event_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per event: seats confirmed, waiting, checked in; registrations confirmed and waiting. One query."""
     rows = (
         Registration.objects.filter(event_id__in=event_ids, status__in=Registration.ACTIVE)
+        .order_by()  # not by the default ordering: it joins the events for nothing
         .values("event_id")
         .annotate(
             confirmed_seats=Sum("seats", filter=Q(status=Registration.Status.CONFIRMED), default=0),

@@ -236,3 +236,19 @@ def test_the_stats_api_gives_the_dashboards_numbers(current_edition, fixture, or
     ]
     assert api["totals"] == page["totals"]
     assert [e["id"] for e in api["events"]] == [fixture[n].pk for n in ("concert", "debate", "talk", "film")]
+
+
+def test_each_list_to_look_at_shows_its_first_20(client, current_edition, organiser):
+    from registrations.dashboard import ALERT_ROWS
+
+    events = bulk_events(25, edition=current_edition, venue_count=5, capacity=1)
+    for n, event in enumerate(events):
+        register(event, f"person{n}")
+    client.force_login(organiser)
+
+    body = client.get("/en/backoffice/dashboard/").content.decode()
+
+    nearly_full = body.split('id="alert-nearly-full-heading"')[1].split("<h3")[0]
+    assert ALERT_ROWS == 20
+    assert nearly_full.count("<tr>") == 1 + 20  # the header row and 20 activities
+    assert "And 5 more: every activity is in the table “Per activity” below." in nearly_full
