@@ -214,3 +214,20 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action}"
+
+
+class CalendarFeed(models.Model):
+    """The personal calendar feed of an e-mail address: its URL holds `key`, a random secret (never
+    the address). "My registrations" shows it and can replace it: a new key is drawn and the old
+    URL answers 404. Anonymising the address's registrations deletes it."""
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal calendar feed")
+        verbose_name_plural = _("personal calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.key[:6]}…"

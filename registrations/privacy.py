@@ -5,7 +5,8 @@ then a daily beat task (`registrations.anonymise`) anonymises them.
 Anonymising a registration keeps what the statistics count (its activity, seats, status and
 times) and replaces the rest: the name is emptied, the address becomes one that names no one
 (`anonymised-<id>@invalid`, the reserved top-level domain), and the booking code is drawn again,
-so that every link and calendar file made from the old one stops working. The e-mails written
+so that every link and calendar file made from the old one stops working, and the address's
+personal calendar feed is deleted (its URL answers 404). The e-mails written
 to that address lose their recipient and their body (the context they were rendered from and
 their attachments). Check-in rows point at the anonymised registration and hold nothing
 personal. Running it again changes nothing.
@@ -28,7 +29,7 @@ from django.utils import timezone
 from notifications.models import Message
 from programme.models import Edition
 
-from .models import CheckIn, Registration, normalise_email
+from .models import CalendarFeed, CheckIn, Registration, normalise_email
 from .services import _new_code, registration_cancel
 
 logger = logging.getLogger(__name__)
@@ -67,9 +68,11 @@ def anonymise_registrations(ids: list[int], *, now: datetime.datetime) -> int:
             rows = list(
                 Registration.objects.select_for_update()
                 .filter(pk__in=ids[start : start + BATCH], anonymised_at__isnull=True)
-                .only("pk")
+                .only("pk", "email")
                 .order_by("pk")
             )
+            # Their personal calendar feeds go too (a later registration of the address gets a new one).
+            CalendarFeed.objects.filter(email__in={registration.email for registration in rows}).delete()
             for registration in rows:
                 Registration.objects.filter(pk=registration.pk).update(
                     name="", email=anonymous_email(registration.pk), code=_unused_code(), anonymised_at=now

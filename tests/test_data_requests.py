@@ -392,3 +392,14 @@ def test_mail_server_replies_lose_the_addresses_they_echo():
 
     assert delivery._describe(refused) == "550 5.1.1 <<address>>: unknown user"
     assert delivery._describe(replied) == "452 4.2.2 Mailbox of <address> is full"
+
+
+def test_deletion_revokes_the_personal_calendar_feed(people):
+    from registrations.models import CalendarFeed
+
+    CalendarFeed.objects.create(email="ann@example.org", key="k" * 43)
+    CalendarFeed.objects.create(email="cat@example.org", key="c" * 43)
+
+    privacy.subject_erase("ann@example.org")
+
+    assert list(CalendarFeed.objects.values_list("email", flat=True)) == ["cat@example.org"]
