@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -67,21 +67,23 @@ def _percent(fill: float | None) -> int | None:
     return None if fill is None else round(fill * 100)
 
 
-def _chart(rows: list[dict]) -> dict:
-    """The bars of the fill-rate chart: one per event with seats, its width in viewBox units."""
+def _chart(groups: list[dict], label) -> dict:
+    """The bars of a fill-rate chart: one per group with seats (`label(group)` names it), its
+    width in viewBox units."""
     bars = []
-    for n, row in enumerate(r for r in rows if r["fill"] is not None):
+    for n, group in enumerate(g for g in groups if g["fill"] is not None):
         top = n * CHART_ROW
-        width = round(min(row["fill"], 1) * CHART_BAR_WIDTH, 1)
+        width = round(min(group["fill"], 1) * CHART_BAR_WIDTH, 1)
         bars.append(
             {
-                "row": row,
+                "label": label(group),
+                "percent": group["percent"],
                 "label_y": top + 16,
                 "bar_y": top + 22,
                 "width": width,
                 "value_x": width + 6,
                 "value_y": top + 22 + CHART_BAR - 3,
-                "full": row["fill"] >= NEARLY_FULL,
+                "full": group["fill"] >= NEARLY_FULL,
             }
         )
     return {
@@ -184,15 +186,18 @@ def dashboard_stats(edition, *, now) -> dict:
         row["percent"] = _percent(row["fill"])
     published = [row for row in rows if row["status"] == Event.Status.PUBLISHED]
     with_seats = [row for row in published if row["fill"] is not None]
+    days = _group(sorted(published, key=lambda row: row["day"]), "day", "day")
+    categories = _group(published, "category_id", "category")
     return {
         **stats,
-        "days": _group(sorted(published, key=lambda row: row["day"]), "day", "day"),
-        "categories": _group(published, "category_id", "category"),
+        "days": days,
+        "categories": categories,
         "venues": _group(published, "venue_id", "venue"),
         "nearly_full": [row for row in with_seats if not row["ended"] and row["fill"] >= NEARLY_FULL],
         "second_session": [row for row in with_seats if row["waitlisted_seats"] * 2 >= row["capacity"]],
         "few_soon": [row for row in with_seats if now <= row["starts_at"] <= now + SOON and row["fill"] < LOW_FILL],
-        "chart": _chart(published),
+        "day_chart": _chart(days, lambda group: formats.date_format(group["label"], "D j M")),
+        "category_chart": _chart(categories, lambda group: str(group["label"])),
     }
 
 
@@ -205,6 +210,9 @@ def with_time(stats: dict, edition) -> dict:
 @require_safe
 @organiser_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The current edition at a glance: totals, registrations over time, fill rates per day and
+    category, the sums per day, category and venue, and what to look at. Every activity's numbers
+    are on a page of their own (`dashboard_activities`): 500 rows are no glance, least on a phone."""
     edition = current_edition()
     context = {"section": "dashboard", "edition": edition, "stats": None}
     if edition is not None:
@@ -222,9 +230,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ("few-soon", _("Few registrations (under 25 per cent), starting within 3 days"), stats["few_soon"]),
             )
         ]
+        context["charts"] = [
+            ("days", _("Fill rate per day"), stats["day_chart"]),
+            ("categories", _("Fill rate per category"), stats["category_chart"]),
+        ]
         context["groupings"] = [
             ("days", _("Per day"), _("Day"), stats["days"]),
             ("categories", _("Per category"), _("Category"), stats["categories"]),
             ("venues", _("Per venue"), _("Venue"), stats["venues"]),
         ]
     return render(request, "backoffice/dashboard.html", context)
+
+
+@never_cache
+@require_safe
+@organiser_required
+def dashboard_activities(request: HttpRequest) -> HttpResponse:
+    """Every activity of the current edition with its fill rate, waiting list, check-ins and
+    no-shows (the dashboard's numbers, activity by activity)."""
+    edition = current_edition()
+    context = {"section": "dashboard", "edition": edition, "stats": None}
+    if edition is not None:
+        context["stats"] = dashboard_stats(edition, now=timezone.now())
+    return render(request, "backoffice/dashboard_activities.html", context)

@@ -26,6 +26,7 @@ portal_urlpatterns = [
 backoffice_urlpatterns = [
     *data_requests.backoffice_urlpatterns,
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/activities/", dashboard.dashboard_activities, name="dashboard-activities"),
     path("exports/", exports.exports, name="exports"),
     path("activities/<int:event_id>/registrations.csv", exports.event_csv, name="event-csv"),
     path("editions/<slug:slug>/registrations.csv", exports.edition_csv, name="edition-csv"),

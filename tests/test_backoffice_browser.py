@@ -56,6 +56,7 @@ def test_back_office_pages_pass_axe_and_fit_the_screen(live_server, backoffice, 
     pages = [
         f"/{lang}/backoffice/",
         f"/{lang}/backoffice/dashboard/",
+        f"/{lang}/backoffice/dashboard/activities/",
         f"/{lang}/backoffice/activities/",
         f"/{lang}/backoffice/activities/new/",
         f"/{lang}/backoffice/activities/{debate.pk}/",

@@ -4,6 +4,8 @@ exactly, organisers only, in a number of queries that does not grow with the eve
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -123,14 +125,12 @@ def test_the_events_to_look_at_later(current_edition, fixture):
     assert stats["few_soon"] == []
 
 
-def test_the_chart_has_a_bar_per_published_event_with_seats(stats):
-    bars = stats["chart"]["bars"]
-
-    assert [(bar["row"]["title"], bar["width"], bar["full"]) for bar in bars] == [
-        ("Concert", 144.0, False),
-        ("Debate", 480.0, True),
-        ("Talk", 24.0, False),
-    ]
+def test_the_charts_have_a_bar_per_day_and_per_category(stats):
+    """The 21st: 7 of 14 seats; the 22nd: 1 of 20. Concerts 3 of 10, debates 5 of 24."""
+    bars = [(bar["label"], bar["percent"], bar["width"], bar["full"]) for bar in stats["day_chart"]["bars"]]
+    assert bars == [("Tue 21 Oct", 50, 240.0, False), ("Wed 22 Oct", 5, 24.0, False)]
+    bars = [(bar["label"], bar["percent"], bar["width"], bar["full"]) for bar in stats["category_chart"]["bars"]]
+    assert bars == [("Concert", 30, 144.0, False), ("Debate", 21, 100.0, False)]
 
 
 def test_page_for_an_organiser(client, fixture, organiser):
@@ -140,9 +140,11 @@ def test_page_for_an_organiser(client, fixture, organiser):
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<svg class="fill-chart" role="img" aria-labelledby="chart-title"' in body
-    assert "Hall B" in body and "Talk" in body
+    assert '<svg class="fill-chart" role="img" aria-labelledby="days-chart-title"' in body
+    assert '<svg class="fill-chart" role="img" aria-labelledby="categories-chart-title"' in body
+    assert "Hall B" in body
     assert '<td class="num" data-label="Seats taken">7</td>' in body  # the 21st
+    assert '<a class="button" href="/en/backoffice/dashboard/activities/">' in body
     assert "style=" not in body and "<script" not in body.split("</main>")[0].split("<main")[-1]
     assert 'aria-current="page">Dashboard</a>' in body
 
@@ -251,4 +253,39 @@ def test_each_list_to_look_at_shows_its_first_20(client, current_edition, organi
     nearly_full = body.split('id="alert-nearly-full-heading"')[1].split("<h3")[0]
     assert ALERT_ROWS == 20
     assert nearly_full.count("<tr>") == 1 + 20  # the header row and 20 activities
-    assert "And 5 more: every activity is in the table “Per activity” below." in nearly_full
+    assert "And 5 more: every activity is on the page “Every activity”." in nearly_full
+
+
+def test_every_activity_page(client, fixture, organiser):
+    client.force_login(organiser)
+
+    body = client.get("/en/backoffice/dashboard/activities/").content.decode()
+
+    rows = re.findall(r'<tr>\s*<th scope="row">([^<]*)</th>', body)
+    assert rows == ["Concert", "Debate", "Talk", "Film"]
+    assert 'value="100" aria-hidden="true"></meter> 100 %' in body  # the debate, full
+    assert body.count('<td class="num" data-label="Seats waiting">3</td>') == 1  # the debate's waiting list
+
+
+@pytest.mark.parametrize("who", ["anonymous", "door", "member"])
+def test_every_activity_page_for_organisers_only(client, current_edition, member, who):
+    users = {"door": DoorStaffFactory(), "member": member}
+    if who in users:
+        client.force_login(users[who])
+
+    response = client.get("/en/backoffice/dashboard/activities/")
+
+    assert response.status_code == (302 if who == "anonymous" else 403)
+
+
+def test_every_activity_page_query_count_does_not_grow(client, current_edition, organiser):
+    client.force_login(organiser)
+    bulk_events(3, edition=current_edition, venue_count=3, capacity=50)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/backoffice/dashboard/activities/")
+    more = bulk_events(30, edition=current_edition, venue_count=9, capacity=50)
+    for n, event in enumerate(more):
+        register(event, f"person{n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/en/backoffice/dashboard/activities/")
+    assert len(many) == len(few)
