@@ -68,7 +68,8 @@ def test_message_in_french_and_dutch(event):
     for language, expected in [
         (
             "fr",
-            "Le lieu « Salle de la Madeleine » est déjà occupé à ce moment par « Construire la paix » "
+            "Le lieu «\u00a0Salle de la Madeleine\u00a0» est déjà occupé à ce moment par "
+            "«\u00a0Construire la paix\u00a0» "
             f"(activité {event.pk}, 21 octobre 2036, 19:00\u201321:00).",
         ),
         (
