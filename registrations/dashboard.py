@@ -219,7 +219,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         stats = with_time(dashboard_stats(edition, now=timezone.now()), edition)
         context["stats"] = stats
         context["alerts"] = [
-            (slug, heading, rows[:ALERT_ROWS], len(rows) - ALERT_ROWS)
+            (slug, heading, rows[:ALERT_ROWS], max(len(rows) - ALERT_ROWS, 0))
             for slug, heading, rows in (
                 (
                     "nearly-full",
