@@ -3,13 +3,17 @@ site's layout elsewhere, in the client's language; a database that cannot be rea
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,24 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return _page(request, "404.html", 404, _("Page not found"))
+
+
+@functools.cache
+def _favicon() -> bytes | None:
+    path = finders.find("favicon.ico")
+    return None if path is None else Path(path).read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the pages say (static/favicon.ico; the pages
+    link static/favicon.svg)."""
+    body = _favicon()
+    if body is None:
+        raise Http404
+    response = HttpResponse(body, content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DEBUG on too, a 404 is the site's own page (templates/404.html), never Django's technical one.
+    "common.middleware.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "fortnight.urls"

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from common.api_docs import ApiDocsView
 from common.auth import LoginView, TokenView, admin_login
+from common.views import favicon
 from programme import api as programme_api
 from programme import calendar as programme_calendar
 from programme import urls as programme_urls
@@ -32,6 +33,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include((api_v1, "api"))),
     path("calendar/", include(programme_calendar.urlpatterns)),
     *registrations_urls.file_urlpatterns,

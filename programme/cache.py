@@ -8,8 +8,13 @@ number of events. Any change to an event, its seats included (the seat
 counter's updates touch `updated_at`), makes a new version, so no visitor
 sees stale seats; what does not touch an event (a venue renamed, a category
 relabelled) and the passing of time (registration closing) show within
-PROGRAMME_CACHE_SECONDS. Reading the version is one small query (an indexed
-maximum and a count of the events).
+PROGRAMME_CACHE_SECONDS. Reading the version is one small query (a maximum and a
+count of the events).
+
+An event's version is its `updated_at`, or the moment its registration opened or
+closed when that is later (event_version): what a card says of registration
+("opens on Thursday at 10:00", "3 seats left", "closed") changes as time passes,
+without a write, and a cached card, day or answer must not outlive it.
 
 Under a registration rush every registration makes a new version, so the
 answers are also built from per-event fragments (a programme card, an API
@@ -26,15 +31,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Case, Count, F, Max, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import LessThanOrEqual
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from .models import Event, Venue
 
-_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Allow", "Vary")
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Allow", "Vary", "ETag")
 
 
 def cached_blocks(request: HttpRequest, groups, *, kind: str, build) -> list[str]:
@@ -75,9 +83,10 @@ def cached_part(request: HttpRequest, *, key: str, build) -> str:
 
 
 def cached_fragments(rows, *, kind: str, build) -> dict[int, object]:
-    """One cached fragment per event, in the current language, for `rows` of (pk, updated_at).
+    """One cached fragment per event, in the current language, for `rows` of (pk, version): its
+    `updated_at`, or event_version where the fragment shows whether one can register.
 
-    A fragment is kept under the event's own version (its `updated_at`), so that
+    A fragment is kept under the event's own version, so that
     a change to one event (a seat taken) rebuilds that event's fragment only.
     `build(pks)` returns {pk: fragment} for the events not in the cache.
     """
@@ -137,8 +146,21 @@ def cached_page(request: HttpRequest, *, key: str, build, live: dict[str, str]) 
     return html
 
 
+def event_version(now=None):
+    """An expression: the event's `updated_at`, or when its registration opened, or closed (its
+    closing time, else its start), if that has passed and is later: the version its cached
+    fragments are kept under, so that one rendered before registration opens or closes is not
+    served after."""
+    now = Value(now or timezone.now())
+    passed = [F("registration_opens_at"), Coalesce("registration_closes_at", "starts_at")]
+    return Greatest(
+        "updated_at",
+        *(Case(When(LessThanOrEqual(moment, now), then=moment), default=F("updated_at")) for moment in passed),
+    )
+
+
 def programme_version() -> str:
-    state = Event.objects.aggregate(latest=Max("updated_at"), count=Count("pk"))
+    state = Event.objects.aggregate(latest=Max(event_version()), count=Count("pk"))
     latest = state["latest"].timestamp() if state["latest"] else 0
     return f"{latest:.6f}-{state['count']}"
 
@@ -168,6 +190,7 @@ _PARAMETERS = {
     "page": _INT.fullmatch,
     "page_size": _INT.fullmatch,
     "format": _choice("json", "api"),
+    "download": _choice("1"),  # the calendar feeds: a file to save rather than to show
     "q": None,
 }
 
@@ -193,13 +216,16 @@ def _key(request: HttpRequest, version: str, query: str) -> str:
     return f"programme-answer:{version}:{get_language()}:{accepts}:{digest}"
 
 
-def cached_public_answer(view):
-    """Serve anonymous GETs of `view` from the cache while the programme has not changed.
+def cached_public_answer(view=None, *, version=None):
+    """Serve anonymous GETs of `view` from the cache while the programme has not changed
+    (`version()`, programme_version by default: `@cached_public_answer(version=...)`).
 
     Only 200 answers are kept; a signed-in user (an organiser sees drafts) always
     gets a fresh answer. The view must give the same answer to every anonymous
     visitor for a URL and language.
     """
+    if view is None:
+        return functools.partial(cached_public_answer, version=version)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -215,7 +241,7 @@ def cached_public_answer(view):
         request.GET = QueryDict(query)
         request.META["QUERY_STRING"] = query
         setattr(request, _CACHEABLE_QUERY, query)
-        key = _key(request, programme_version(), query)
+        key = _key(request, (version or programme_version)(), query)
         hit = cache.get(key)
         if hit is not None:
             content, headers = hit

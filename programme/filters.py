@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Edition, Event, Proposal, Venue
 from .roles import is_organiser
+from .selectors import registration_open_q, with_registration_close
 
 FAR_PAST, FAR_FUTURE = datetime.date(1900, 1, 1), datetime.date(9000, 1, 1)
 YES_NO = (("true", _("Yes")), ("false", _("No")))
@@ -98,7 +99,9 @@ class EventFilter(django_filters.FilterSet):
         choices=YES_NO,
         method="filter_available",
         label=_("Seats left"),
-        help_text=_("true: only activities with seats left or without registration; false: only full ones."),
+        help_text=_(
+            "true: only activities one can register for now (registration open, seats left); false: only full ones."
+        ),
     )
     q = django_filters.CharFilter(
         method="filter_q", label=_("Search"), help_text=_("Words in the title, summary, venue or association.")
@@ -135,8 +138,11 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(**{f"venue__{code}": True for code in value if code in valid})
 
     def filter_available(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        has_seats = Q(capacity__isnull=True) | Q(capacity__gt=F("seats_taken"))
-        return queryset.filter(has_seats) if value == "true" else queryset.exclude(has_seats)
+        if value == "true":
+            # What one can register for now: not an activity without registration, nor one whose
+            # registration opens later or has closed (the page would say so: no form to fill in).
+            return with_registration_close(queryset).filter(registration_open_q(timezone.now()))
+        return queryset.exclude(Q(capacity__isnull=True) | Q(capacity__gt=F("seats_taken")))
 
     def filter_q(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         words = value.split()[:8]

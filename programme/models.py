@@ -392,6 +392,21 @@ class Event(SpokenLanguages, models.Model):
     def registration_status(self) -> str:
         return self.registration_status_at(timezone.now())
 
+    def registration_opens_later_at(self, now) -> bool:
+        """Registration is "closed" (the API's word) only because it opens after `now`: the pages
+        say when it opens instead."""
+        return bool(
+            self.capacity is not None
+            and self.status == self.Status.PUBLISHED
+            and self.registration_opens_at
+            and now < self.registration_opens_at
+            and now < (self.registration_closes_at or self.starts_at)
+        )
+
+    @property
+    def registration_opens_later(self) -> bool:
+        return self.registration_opens_later_at(timezone.now())
+
 
 class Proposal(SpokenLanguages, models.Model):
     """An activity an association proposes in its edition's call; organisers review it. Every

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from .models import Edition, Event
 
@@ -28,6 +31,24 @@ def announced_events() -> QuerySet[Event]:
 def public_events() -> QuerySet[Event]:
     """What anonymous visitors may see: published events of published editions."""
     return event_queryset().filter(status=Event.Status.PUBLISHED, edition__is_published=True)
+
+
+def registration_open_q(now: datetime.datetime) -> Q:
+    """The events one can register for at `now` with a seat (Event.registration_status_at "open"),
+    as a filter: published, with seats, registration opened and not closed, seats left."""
+    return Q(
+        Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now),
+        capacity__isnull=False,
+        status=Event.Status.PUBLISHED,
+        capacity__gt=F("seats_taken"),
+        closes_at__gt=now,
+    )
+
+
+def with_registration_close(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """`queryset` with `closes_at`, when registration closes (its own time, else the start), for
+    registration_open_q."""
+    return queryset.annotate(closes_at=Coalesce("registration_closes_at", "starts_at"))
 
 
 def event_counts(events) -> dict[int, dict[str, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from urllib.parse import urlencode
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max
@@ -12,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from common.site import absolute_url
@@ -25,9 +27,11 @@ from .cache import (
     cached_part,
     cached_public_answer,
     content_version,
+    event_version,
     placeholder,
 )
-from .filters import EventFilter
+from .calendar_links import webcal_url
+from .filters import YES_NO, EventFilter
 from .models import Category, Edition, Event, Venue
 from .selectors import announced_events, current_edition, public_events
 from .signals import event_page_section
@@ -55,7 +59,10 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     # (an exhibition that opened earlier is on that day too). The database sums each day up
     # (its latest change, its count); only the days that changed are read and rendered.
     chosen_day = filterset.form.cleaned_data.get("date") if valid else None
-    versions = {"latest": Max("updated_at"), "count": Count("pk")}
+    # A card says whether one can register ("opens on", "3 seats left"): its version moves when
+    # registration opens or closes, too (event_version).
+    events = events.annotate(version=event_version())
+    versions = {"latest": Max("version"), "count": Count("pk")}
     if chosen_day:
         summary = events.aggregate(**versions)
         days = [(chosen_day, summary["latest"], summary["count"])] if summary["count"] else []
@@ -71,10 +78,10 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
         if chosen_day:
             rows = [
                 (chosen_day, pk, updated)
-                for pk, updated in events.order_by("starts_at", "pk").values_list("pk", "updated_at")
+                for pk, updated in events.order_by("starts_at", "pk").values_list("pk", "version")
             ]
         else:
-            rows = list(by_day.filter(day__in=names).order_by("starts_at", "pk").values_list("day", "pk", "updated_at"))
+            rows = list(by_day.filter(day__in=names).order_by("starts_at", "pk").values_list("day", "pk", "version"))
         cards = cached_fragments([(pk, updated) for _day, pk, updated in rows], kind="card", build=_render_cards)
         return {
             day: render_to_string("programme/_day.html", {"day": day, "cards": [cards[pk] for _d, pk, _u in group]})
@@ -107,9 +114,61 @@ def programme(request: HttpRequest, edition: str | None = None) -> HttpResponse:
             build=lambda: render_to_string("programme/_filters.html", filters, request=request),
         ),
         "days": cached_blocks(request, days, kind="day", build=render_days),
+        "day_dates": [day for day, _latest, _count in days],
         "event_count": sum(count for _day, _latest, count in days),
+        # Built from the validated filters, never from the request's own spelling of them.
+        "active_filters": _active_filters(filterset.form) if valid else [],
+        "feed": _programme_feed_links(filterset.form, edition_obj, edition) if valid else None,
     }
     return render(request, "programme/programme.html", context, status=200 if valid else 400)
+
+
+def _active_filters(form) -> list[str]:
+    """The filters in use, as "Label: value" in the current language, for the folded filter
+    panel's one-line summary."""
+    data = form.cleaned_data
+    search = (data.get("q") or "").strip()
+    values = {
+        "q": search and f"“{search}”",
+        "date": data.get("date") and formats.date_format(data["date"], "l j F"),
+        "category": data.get("category") and data["category"].name,
+        "venue": data.get("venue") and data["venue"].name,
+        "language": data.get("language") and str(dict(Event.LANGUAGES)[data["language"]]),
+        "accessibility": ", ".join(
+            str(label) for code, label in Venue.ACCESSIBILITY_FEATURES if code in (data.get("accessibility") or [])
+        ),
+        "available": data.get("available") and str(dict(YES_NO)[data["available"]]),
+        "edition": data.get("edition") and str(data["edition"].year),
+    }
+    return [f"{form.fields[name].label}: {value}" for name, value in values.items() if value]
+
+
+def _programme_feed_links(form, edition: Edition, edition_in_url: str | None) -> dict[str, str]:
+    """The programme feed (/calendar/programme.ics) with the page's filters, in the page's language:
+    {ics, webcal, filtered}. Its query is built from the validated filters, sorted, each value once, like the
+    cached answers' keys (programme.cache), never from the request's own text."""
+    data = form.cleaned_data
+    items = []
+    chosen_edition = data.get("edition") or (edition if edition_in_url and not edition.is_current else None)
+    if data.get("accessibility"):
+        items += [("accessibility", code) for code in sorted(set(data["accessibility"]))]
+    if data.get("available"):
+        items.append(("available", data["available"]))
+    if data.get("category"):
+        items.append(("category", data["category"].slug))
+    if data.get("date"):
+        items.append(("date", data["date"].isoformat()))
+    if chosen_edition:
+        items.append(("edition", chosen_edition.slug))
+    if data.get("language"):
+        items.append(("language", data["language"]))
+    if (data.get("q") or "").strip():
+        items.append(("q", data["q"].strip()))
+    if data.get("venue"):
+        items.append(("venue", str(data["venue"].pk)))
+    items.append(("lang", get_language()))
+    ics = absolute_url(f"{reverse('calendar:programme')}?{urlencode(items)}")
+    return {"ics": ics, "webcal": webcal_url(ics), "filtered": len(items) > 1}
 
 
 def _render_cards(pks: list[int]) -> dict[int, str]:
@@ -143,7 +202,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "venue": event.venue,
             "seats": mark_safe(parts[_SEATS]),
             "json_ld": mark_safe(parts[_JSON_LD]),
-            "ics_url": reverse("calendar:event", kwargs={"pk": event.pk}),
+            # In the page's language: the calendar's texts too (SPEC 5, `?lang=`).
+            "ics_url": f"{reverse('calendar:event', kwargs={'pk': event.pk})}?lang={get_language()}",
             "sections": [mark_safe(html) for html in sections if html],
         }
         return render_to_string("programme/event_detail.html", context, request=request)
@@ -156,7 +216,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _JSON_LD: json.dumps(_json_ld(event), cls=DjangoJSONEncoder).translate(_SCRIPT_ESCAPES),
     }
     version = content_version(event, event.venue, event.category, event.association, event.edition)
-    key = f"event:{event.pk}:{event.registration_status}:{version}"
+    # "closed" before registration opens is another page ("opens on ...") than after it closed.
+    phase = "opens-later" if event.registration_opens_later else event.registration_status
+    key = f"event:{event.pk}:{phase}:{version}"
     return HttpResponse(cached_page(request, key=key, build=build, live=live))
 
 

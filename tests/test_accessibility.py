@@ -49,8 +49,17 @@ def site(current_edition, make_event, venue):
     called_off.status = called_off.Status.CANCELLED
     called_off.save(update_fields=["status"])
     DoorStaffFactory(username="door")
+    # Registration opens later: the page says when, without a form.
+    later = EventFactory(
+        edition=current_edition,
+        venue=venue,
+        capacity=10,
+        registration_opens_at=brussels(2036, 10, 9, 10),
+        starts_at=brussels(2036, 10, 25, 18),
+    )
     return {
         "event": event,
+        "later": later,
         "links": {lang: paths(ann, lang) for lang in ("fr", "nl", "en")},
         "cancelled_ticket": {lang: paths(bob, lang)["ticket_url"] for lang in ("fr", "nl", "en")},
     }
@@ -65,6 +74,7 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
         f"/{lang}/",
         f"/{lang}/?category=debate&date=2036-10-21",
         f"/{lang}/events/{event.pk}/",
+        f"/{lang}/events/{site['later'].pk}/",  # registration opens later
         ann_links["ticket_url"],
         site["cancelled_ticket"][lang],  # the ticket of a cancelled activity
         ann_links["cancel_url"],
@@ -91,6 +101,16 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
         page.wait_for_load_state()
         found["the form's errors"] = violations(page)
 
+        # The "Add to calendar" menu open; the programme's filters (after a search) and its
+        # subscription menu open.
+        page.goto(f"{base}/{lang}/events/{event.pk}/")
+        page.locator("details.calendar-menu > summary").click()
+        found["the calendar menu, open"] = violations(page)
+        page.goto(f"{base}/{lang}/?category=debate")
+        page.locator("details.filters-box > summary").click()
+        page.locator("details.subscribe-menu > summary").click()
+        found["the programme's menus, open"] = violations(page)
+
         # The door: log in, choose the day, open the scanner (no camera here: it says so).
         page.goto(f"{base}/{lang}/accounts/login/?next=/{lang}/door/")
         page.locator("input[name=username]").fill("door")
@@ -104,7 +124,7 @@ def test_public_and_door_pages_have_no_axe_violations(live_server, site, lang):
         browser.close()
 
     assert {where: problems for where, problems in found.items() if problems} == {}
-    assert len(found) == len(public) + 3
+    assert len(found) == len(public) + 5
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl", "en"])

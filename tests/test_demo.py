@@ -298,9 +298,8 @@ def test_load_demo_every_text_is_in_three_languages():
                 organiser = descriptions["by_association"][language].format(association=event.association.name)
             footer = descriptions["footer"][language].format(organiser=organiser)
             paragraph = descriptions["categories"][item["category"]][language]
-            assert (
-                getattr(event, f"description_{language}") == f"{item['summary'][language]}\n\n{paragraph}\n\n{footer}"
-            )
+            # The page shows the summary above it: the description does not repeat it.
+            assert getattr(event, f"description_{language}") == f"{paragraph}\n\n{footer}"
 
 
 def test_load_demo_event_times_count_from_the_first_day_in_brussels_time():
@@ -501,9 +500,9 @@ def test_load_demo_another_file_loads_its_content(tmp_path, settings):
     assert event.starts_at == datetime.datetime.combine(day, datetime.time(20), tzinfo=BRUSSELS)
     assert event.ends_at == datetime.datetime.combine(day, datetime.time(21, 30), tzinfo=BRUSSELS)
     assert texts(event, "description") == {
-        "fr": "Un concert.\n\nMusique.\n\nPar Peace Club. Fin.",
-        "nl": "Een concert.\n\nMuziek.\n\nDoor Peace Club. Einde.",
-        "en": "A concert.\n\nMusic.\n\nBy Peace Club. End.",
+        "fr": "Musique.\n\nPar Peace Club. Fin.",
+        "nl": "Muziek.\n\nDoor Peace Club. Einde.",
+        "en": "Music.\n\nBy Peace Club. End.",
     }
     assert (event.languages, event.max_seats_per_registration, event.waitlist_enabled) == (["fr"], 4, True)
     assert event.status == Event.Status.PUBLISHED

@@ -254,7 +254,9 @@ def test_login_page_is_accessible(db):
 def test_login_wrong_password_shows_an_alert(door_staff):
     response = Client().post("/en/accounts/login/", {"username": "door", "password": "wrong"})
     assert response.status_code == 200
-    assert '<div class="alert" role="alert">' in response.content.decode()
+    assert '<div class="alert" role="alert" id="error-summary" tabindex="-1" data-error-summary>' in (
+        response.content.decode()
+    )
     assert "_auth_user_id" not in response.wsgi_request.session
 
 

@@ -227,7 +227,8 @@ def test_event_page_shows_facts(client, event):
     assert "<dt>Category</dt>\n    <dd>Debate</dd>" in page
     assert "<dt>Language spoken</dt>\n    <dd>French, Dutch</dd>" in page
     assert '<span class="badge badge-open">75 seats left</span>' in page
-    assert f'<a href="/calendar/events/{event.pk}.ics" class="button">' in page
+    # The "Add to calendar" menu, its .ics in the page's language (tests/test_first_try_public.py has the rest).
+    assert f'/calendar/events/{event.pk}.ics?lang=en" type="text/calendar" download>Download the .ics file</a>' in page
 
 
 def test_event_page_accessibility_features(client, event):
@@ -402,7 +403,10 @@ def test_pages_load_no_external_scripts_or_styles(client, event, url):
 def test_pages_stylesheet_is_local(client, event):
     page = client.get("/en/").content.decode()
 
-    assert re.findall(r"<link[^>]*>", page) == ['<link rel="stylesheet" href="/static/css/site.css">']
+    assert re.findall(r"<link[^>]*>", page) == [
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
+        '<link rel="stylesheet" href="/static/css/site.css">',
+    ]
     assert re.findall(r"<script[^>]*\bsrc=", page) == []
 
 

@@ -321,8 +321,9 @@ class Command(BaseCommand):
             organiser = {language: text.format(association=association.name) for language, text in by_association}
         paragraph = _ref(about["categories"], item["category"], "category")
         summary = _texts("summary", item["summary"])
+        # The page shows the summary above the description: the description does not repeat it.
         description = {
-            language: f"{summary[language]}\n\n{paragraph[language]}\n\n{footer.format(organiser=organiser[language])}"
+            language: f"{paragraph[language]}\n\n{footer.format(organiser=organiser[language])}"
             for language, footer in about["footer"].items()
         }
         opens, closes = item.get("registration_opens_days_before"), item.get("registration_closes_hours_before")
