@@ -280,10 +280,27 @@ class CheckInRegistrationSerializer(serializers.Serializer):
     event = serializers.IntegerField(source="event_id")
 
 
+class CheckInTicketEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+
+
 class CheckInResponseSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=CheckIn.Result.choices)
     registration = CheckInRegistrationSerializer(allow_null=True)
     first_checked_in_at = serializers.DateTimeField(allow_null=True)
+    ticket_event = CheckInTicketEventSerializer(
+        required=False,
+        help_text="Only when the result is `wrong_event`: the activity the ticket is for, so that the door can "
+        "send its holder there.",
+    )
+
+
+def _ticket_event(event_id: int) -> dict:
+    """The activity a ticket scanned at another activity's door is for (its title in the request's language)."""
+    event = Event.objects.get(pk=event_id)
+    return {"id": event.pk, "title": event.title, "starts_at": timezone.localtime(event.starts_at).isoformat()}
 
 
 class CheckIns(APIView):
@@ -322,19 +339,20 @@ class CheckIns(APIView):
         registration = scan.registration if scan.result != CheckIn.Result.INVALID else None
         # Built by hand (CheckInResponseSerializer documents it): this answers every scan at the door.
         first = scan.first_checked_in_at
-        return Response(
-            {
-                "result": scan.result,
-                "registration": registration
-                and {
-                    "code": registration.code,
-                    "name": registration.name,
-                    "seats": registration.seats,
-                    "event": registration.event_id,
-                },
-                "first_checked_in_at": first and timezone.localtime(first).isoformat(),
-            }
-        )
+        answer = {
+            "result": scan.result,
+            "registration": registration
+            and {
+                "code": registration.code,
+                "name": registration.name,
+                "seats": registration.seats,
+                "event": registration.event_id,
+            },
+            "first_checked_in_at": first and timezone.localtime(first).isoformat(),
+        }
+        if scan.result == CheckIn.Result.WRONG_EVENT:
+            answer["ticket_event"] = _ticket_event(registration.event_id)
+        return Response(answer)
 
 
 class CheckInStats(APIView):
@@ -387,7 +405,8 @@ class AttendeeSearch(APIView):
         },
     )
     def get(self, request, event_id: int):
-        """Find attendees of an event by name or booking code (what the door needs, nothing more)."""
+        """Find attendees of an event by name or booking code (what the door needs, nothing more):
+        cancelled registrations too, after the others, so that the door can say why they cannot come in."""
         event = get_object_or_404(Event, pk=event_id)
         query = request.query_params.get("q", "").strip()
         if len(query) < 2:

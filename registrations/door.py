@@ -53,6 +53,22 @@ def door_events(day: datetime.date):
     )
 
 
+def door_default_day(today: datetime.date) -> datetime.date:
+    """The day the door opens on: today if an activity with registration is on today, else the
+    next day that has one; with nothing ahead, the last day that had one (today if none ever)."""
+    tz = timezone.get_default_timezone()
+    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
+    events = public_events().filter(capacity__isnull=False)
+    ahead = events.filter(ends_at__gt=start).order_by("starts_at", "pk").values_list("starts_at", flat=True).first()
+    if ahead is not None:
+        return max(today, timezone.localdate(ahead, timezone=tz))
+    last = events.order_by("-ends_at", "-pk").values_list("ends_at", flat=True).first()
+    if last is None:
+        return today
+    # An activity ending at midnight was on the day before.
+    return timezone.localdate(last - datetime.timedelta(microseconds=1), timezone=tz)
+
+
 def _parse_day(value: str) -> datetime.date | None:
     if not _DATE_RE.fullmatch(value):
         return None
@@ -70,7 +86,7 @@ def _parse_day(value: str) -> datetime.date | None:
 def door_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(timezone=timezone.get_default_timezone())
     raw = request.GET.get("date", "").strip()
-    day = _parse_day(raw) if raw else today
+    day = _parse_day(raw) if raw else door_default_day(today)
     if day is None:
         context = {"day": today, "today": today, "error": _("Give the date as YYYY-MM-DD, for example 2024-10-21.")}
         return render(request, "registrations/door/index.html", context, status=400)
@@ -80,6 +96,8 @@ def door_index(request: HttpRequest) -> HttpResponse:
         "events": list(door_events(day)),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
+        # Opened without a date on another day than today: say why.
+        "moved": "" if raw or day == today else ("ahead" if day > today else "past"),
     }
     return render(request, "registrations/door/index.html", context)
 
@@ -104,6 +122,8 @@ def door_scanner(request: HttpRequest, event_id: int) -> HttpResponse:
             "invalid": _("Not a valid ticket"),
             "cancelled": _("Registration cancelled"),
             "wrong_event": _("Ticket for another activity"),
+            # Translators: the activity's title, then its day and time (e.g. "Tuesday 21 October at 20:00").
+            "ticket_event": _("This ticket is for %(title)s (%(when)s)."),
             "waitlisted": _("On the waiting list: no seat"),
             "seats": _("Seats: %(seats)s"),
             "code": _("Booking code: %(code)s"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from programme.models import Event
 from programme.roles import DOOR_STAFF, ORGANISERS, is_member, is_organiser
@@ -73,12 +73,13 @@ def checkin_counts(event: Event) -> dict[str, int]:
 
 
 def attendee_search(event: Event, query: str) -> QuerySet[Registration]:
+    """The event's registrations whose name or booking code matches, cancelled ones too (the door
+    tells them why they cannot come in), after those still on."""
     query = query.strip()
     return (
         Registration.objects.filter(event=event)
-        .exclude(status=Registration.Status.CANCELLED)
         .filter(Q(code__iexact=query.upper()) | Q(name__icontains=query))
-        .order_by("name", "pk")
+        .order_by(ExpressionWrapper(Q(status=Registration.Status.CANCELLED), BooleanField()), "name", "pk")
     )
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 VALID_SIGNS = {
     "QR code": "<svg",
     "QR caption": "Show this code at the entrance.",
-    "add to calendar": ">Add to my calendar</a>",
+    "add to calendar": "<summary>Add to my calendar</summary>",
     "confirmed status": '<dd class="status-confirmed">Confirmed</dd>',
 }
 

@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib import admin
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from registrations import links, services, tickets
@@ -303,6 +304,11 @@ def test_ticket_for_other_event_wrong_event(registration, event, door, other_edi
             "result": "wrong_event",
             "registration": {"code": registration.code, "name": "Ann Peeters", "seats": 2, "event": event.pk},
             "first_checked_in_at": None,
+            "ticket_event": {
+                "id": event.pk,
+                "title": event.title,
+                "starts_at": timezone.localtime(event.starts_at).isoformat(),
+            },
         }
     registration.refresh_from_db()
     assert registration.checked_in_at is None

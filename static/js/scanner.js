@@ -14,7 +14,11 @@
   const config = JSON.parse(configElement.textContent);
   const S = config.strings;
 
-  const SAME_CODE_MS = 3000; // the same code read again within this time is ignored
+  // A code still held in front of the camera after its answer must not be checked in again
+  // (green, then amber "already checked in"): the same code is ignored while its answer
+  // shows, for SAME_CODE_AFTER_MS more, and for at least SAME_CODE_MIN_MS in all.
+  const SAME_CODE_AFTER_MS = 2000;
+  const SAME_CODE_MIN_MS = 6000;
   const SCAN_EVERY_MS = 150;
   const STATS_EVERY_MS = 5000;
   const RETRIES = 3;
@@ -57,6 +61,25 @@
       }).format(new Date(iso));
     } catch (error) {
       return String(iso).slice(11, 16); // the API answers in Brussels time already
+    }
+  }
+
+  // Dates as people write them in Brussels ("en" alone would be American).
+  const LOCALES = { en: "en-GB", fr: "fr-BE", nl: "nl-BE" };
+
+  function formatDayTime(iso) {
+    try {
+      return new Intl.DateTimeFormat(LOCALES[config.language] || config.language, {
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZone: config.timeZone,
+      }).format(new Date(iso));
+    } catch (error) {
+      return String(iso).slice(0, 16).replace("T", " ");
     }
   }
 
@@ -125,6 +148,7 @@
 
   let overlayTimer = null;
   let overlayShown = false;
+  let shownKind = "bad"; // of the last answer shown
 
   function setLine(selector, text) {
     const element = overlay.querySelector(selector);
@@ -142,13 +166,19 @@
     if (result === "already_checked_in" && data.first_checked_in_at) {
       details = format(S.first_checked_in_at, { time: formatTime(data.first_checked_in_at) }) + " · " + details;
     }
+    const ticketEvent = result === "wrong_event" && data && data.ticket_event;
     overlay.className = "door-result door-result-" + kind;
     overlay.setAttribute("data-result", result);
     setLine(".door-result-title", message || S[result] || S.error);
     setLine(".door-result-name", registration ? registration.name : "");
+    setLine(
+      ".door-result-event",
+      ticketEvent ? format(S.ticket_event, { title: ticketEvent.title, when: formatDayTime(ticketEvent.starts_at) }) : ""
+    );
     setLine(".door-result-details", details);
     setLine(".door-result-hint", S.dismiss);
     overlayShown = true;
+    shownKind = kind;
     clearTimeout(overlayTimer);
     overlayTimer = setTimeout(hideResult, SHOW_MS[kind]);
     vibrate(kind);
@@ -191,7 +221,12 @@
         response = await fetch(config.checkinsUrl, {
           method: "POST",
           credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "Accept-Language": config.language, // the ticket's activity named in the page's language
+            "X-CSRFToken": csrfToken(),
+          },
           body: body,
         });
       } catch (error) {
@@ -250,7 +285,7 @@
   let context = null;
   let busy = false;
   let lastCode = "";
-  let lastCodeAt = 0;
+  let lastCodeUntil = 0; // lastCode is ignored until then
   let scanTimer = null;
 
   async function makeDetector() {
@@ -293,12 +328,14 @@
     busy = true;
     try {
       const code = await decodeFrame();
-      if (code) {
-        const now = Date.now();
-        if (code !== lastCode || now - lastCodeAt >= SAME_CODE_MS) {
-          lastCode = code;
-          lastCodeAt = now;
+      if (code && (code !== lastCode || Date.now() >= lastCodeUntil)) {
+        lastCode = code;
+        lastCodeUntil = Infinity; // while its request is on
+        try {
           await checkIn({ secret: code }, "secret:" + code);
+        } finally {
+          // Counted from when its answer showed, after the request's own time.
+          lastCodeUntil = Date.now() + Math.max(SHOW_MS[shownKind] + SAME_CODE_AFTER_MS, SAME_CODE_MIN_MS);
         }
       }
     } catch (error) {
@@ -391,6 +428,14 @@
     meta.textContent = parts.filter(Boolean).join(" · ");
     text.appendChild(name);
     text.appendChild(meta);
+    if (attendee.status === "cancelled" || attendee.status === "waitlisted") {
+      // Found, but no seat: said in words (and colour), with no check-in button.
+      item.classList.add("door-attendee-" + attendee.status);
+      const note = document.createElement("p");
+      note.className = "door-attendee-note";
+      note.textContent = S[attendee.status];
+      text.appendChild(note);
+    }
     item.appendChild(text);
     if (attendee.status === "confirmed" && !attendee.checked_in_at) {
       const button = document.createElement("button");
