@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, dashboard, data_requests, door, exports, portal, views
+from . import api, dashboard, data_requests, door, exports, feeds, portal, views
 
 app_name = "registrations"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tickets/<str:secret>/cancel/", views.cancel, name="cancel"),
     path("tickets/<str:secret>/mail-my-registrations/", views.mail_my_registrations, name="mail-mine"),
     path("my/<str:secret>/", views.mine, name="mine"),
+    path("my/<str:secret>/calendar/replace/", feeds.replace_feed, name="mine-calendar-replace"),
     *data_requests.urlpatterns,
     path("door/", door.door_index, name="door"),
     path("door/<int:event_id>/", door.door_scanner, name="door-scanner"),

@@ -7,16 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.ratelimit import REGISTRATION_RATE_LIMITED, registration_rate_limited
 from common.site import absolute_url
-from programme.calendar import build_calendar, ics_response
+from programme.calendar import calendar_view, ics_response
+from programme.calendar_links import webcal_url
 from programme.models import Edition, Event
 from programme.selectors import public_events
 
-from . import selectors, services
+from . import feeds, selectors, services
 from .forms import RegistrationForm, ResendForm
 from .links import mine_from_secret, registration_from_secret, registration_links
 from .models import Registration
@@ -42,7 +44,9 @@ def _inline_svg(svg: bytes) -> str:
 
 def event_page_section(sender, *, event: Event, csrf_token: str, **kwargs) -> str:
     """The registration form on the activity page (programme.signals.event_page_section), while
-    one can register or join the waiting list."""
+    one can register or join the waiting list; before registration opens, when it opens (no form)."""
+    if event.registration_opens_later:
+        return render_to_string("registrations/_event_section.html", {"event": event, "opens_later": True})
     if event.registration_status not in (Event.RegistrationStatus.OPEN, Event.RegistrationStatus.WAITLIST):
         return ""
     context = {"event": event, "form": RegistrationForm(event=event), "csrf_token": csrf_token}
@@ -101,22 +105,32 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=429,
         )
-    if form.is_valid():
-        services.registration_send_link(event_id=event.pk, email=form.cleaned_data["email"])
-    return render(request, "registrations/link_sent.html", {"event": event}, status=200 if form.is_valid() else 400)
+    if not form.is_valid():
+        # The form again, with what is wrong with the address (never "check your e-mail").
+        form.fields["email"].widget.attrs.update(autocomplete="email", **{"aria-describedby": "id_email-error"})
+        return render(request, "registrations/register.html", {"event": event, "resend_form": form}, status=400)
+    services.registration_send_link(event_id=event.pk, email=form.cleaned_data["email"])
+    return render(request, "registrations/link_sent.html", {"event": event})
 
 
 @require_safe
 @never_cache
 def ticket(request: HttpRequest, secret: str) -> HttpResponse:
     registration = _registration_or_404(secret)
-    # A cancelled activity's ticket lets no one in: no code, nothing that makes it look valid.
+    # Only a confirmed registration for an activity still on is a ticket: a cancelled one (or one
+    # for a cancelled activity) and a place on the waiting list get no QR code, nothing that
+    # makes them look valid, and no "add to my calendar".
     event_cancelled = _event_cancelled(registration)
     valid = registration.status == Registration.Status.CONFIRMED and not event_cancelled
+    if event_cancelled or registration.status == Registration.Status.CANCELLED:
+        state = "cancelled"
+    else:
+        state = "valid" if valid else "waitlisted"
     context = {
         "registration": registration,
         "event": registration.event,
         "event_cancelled": event_cancelled,
+        "state": state,
         "links": registration_links(registration),
         "qr_svg": _inline_svg(qr_svg(make_token(registration))) if valid else "",
         "position": selectors.waitlist_position(registration),
@@ -153,11 +167,14 @@ def ticket_qr(request: HttpRequest, secret: str, fmt: str) -> HttpResponse:
 
 
 @require_safe
+@calendar_view(private=True)
 def ticket_ics(request: HttpRequest, secret: str) -> HttpResponse:
+    """The ticket's calendar file (a download, named after the booking code): its VEVENT links
+    the ticket page and holds the booking code."""
     registration = _registration_or_404(secret)
-    event = registration.event
-    body = build_calendar([event], name=event.title, url_for=lambda e: absolute_url(e.get_absolute_url()))
-    return ics_response(body, f"event-{event.pk}.ics")
+    ticket_url = absolute_url(registration_links(registration)["ticket_url"])
+    body = feeds.ticket_body(registration, ticket_url=ticket_url)
+    return ics_response(body, f"ticket-{registration.code}.ics", download=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,6 +200,12 @@ def cancel(request: HttpRequest, secret: str) -> HttpResponse:
 @require_safe
 @never_cache
 def mine(request: HttpRequest, secret: str) -> HttpResponse:
+    return mine_page(request, secret, replaced=request.GET.get("calendar") == "replaced")
+
+
+def mine_page(request: HttpRequest, secret: str, *, replaced: bool = False, error: str = "", status: int = 200):
+    """ "My registrations", with the address's personal calendar feed (made on the first view).
+    `replaced`: the feed's address was just replaced; `error`: why replacing it was refused."""
     anchor = mine_from_secret(secret)
     if anchor is None:
         raise Http404
@@ -190,7 +213,14 @@ def mine(request: HttpRequest, secret: str) -> HttpResponse:
     edition = get_object_or_404(Edition, pk=edition_id)
     registrations = list(selectors.registrations_of(email, edition_id))
     rows = [{"registration": r, "links": registration_links(r)} for r in registrations]
+    feed = feeds.feed_for(email)
+    feed_url = absolute_url(reverse("calendar:personal", kwargs={"key": feed.key}))
     context = {
+        "feed_url": feed_url,
+        "feed_webcal": webcal_url(feed_url),
+        "feed_replace_url": reverse("registrations:mine-calendar-replace", kwargs={"secret": secret}),
+        "feed_replaced": replaced,
+        "feed_error": error,
         "edition": edition,
         "email": email,
         "rows": rows,
@@ -198,7 +228,9 @@ def mine(request: HttpRequest, secret: str) -> HttpResponse:
         "data_url": reverse("registrations:my-data", kwargs={"secret": secret}),
         "erase_url": reverse("registrations:my-data-erase", kwargs={"secret": secret}),
     }
-    return render(request, "registrations/mine.html", context)
+    response = render(request, "registrations/mine.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe

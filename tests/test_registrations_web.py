@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from common.site import absolute_url
 from programme.models import Event
 from registrations import links, services
 from registrations.forms import RegistrationForm
@@ -435,9 +436,9 @@ def test_mine_lists_exactly_that_email_in_the_edition(client, event, current_edi
     assert paths(bob)["ticket_url"] not in html
     assert f'href="{paths(cancelled)["cancel_url"]}"' not in html
     # Each registration still on goes into the attendee's calendar in one click.
-    assert re.findall(r'<a href="([^"]+)">Add to my calendar</a>', html) == [
-        paths(ann)["ics_url"],
-        paths(ann_second)["ics_url"],
+    assert re.findall(r'<a href="([^"]+)" type="text/calendar" download>', html) == [
+        absolute_url(paths(ann)["ics_url"]),
+        absolute_url(paths(ann_second)["ics_url"]),
     ]
     assert "Registrations of ann@example.org for the Fortnight 2036." in html
     # The link of any of them opens the same list.
@@ -460,7 +461,7 @@ def test_offline_tickets_worker_served_from_the_root(client):
     assert response.status_code == 200
     assert (response["Content-Type"], response["Cache-Control"]) == ("text/javascript", "no-cache")
     body = response.content.decode()
-    assert "const PAGES = /^\\/(fr|nl|en)\\/(tickets|my)\\/[^/]+\\/$/;" in body
+    assert "const PAGES = /^\\/(?:fr|nl|en)\\/(tickets|my)\\/([^/]+)\\/$/;" in body
     assert client.post("/offline-tickets-sw.js").status_code == 405
 
 
