@@ -17,10 +17,10 @@ from django.utils import formats, timezone, translation
 from common.site import absolute_url
 from notifications import outbox
 from notifications.models import Message
-from programme.calendar import build_calendar
 from programme.models import Event
 
-from .links import mailed_links
+from .feeds import ticket_body
+from .links import mailed_links, registration_links
 from .models import Registration
 from .tickets import make_token, qr_png
 
@@ -159,9 +159,11 @@ def ticket_qr(*, language: str, registration: int) -> outbox.Attachment | None:
 
 @outbox.attachment_maker("event_ics")
 def event_ics(*, language: str, registration: int) -> outbox.Attachment | None:
-    found = Registration.objects.select_related("event__venue", "event__category").filter(pk=registration).first()
+    """The ticket's calendar file (registrations.feeds.ticket_body): its activity with the booking
+    code and the ticket's link, cancelled when the registration or the activity is."""
+    related = ("event__venue", "event__category", "event__edition")
+    found = Registration.objects.select_related(*related).filter(pk=registration).first()
     if found is None:
         return None
-    event = found.event
-    body = build_calendar([event], name=event.title, url_for=lambda e: absolute_url(e.get_absolute_url()))
-    return outbox.Attachment(f"event-{event.pk}.ics", body, "text/calendar")
+    body = ticket_body(found, ticket_url=absolute_url(registration_links(found)["ticket_url"]))
+    return outbox.Attachment(f"ticket-{found.code}.ics", body, "text/calendar")

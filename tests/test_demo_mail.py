@@ -290,7 +290,7 @@ def test_demo_mail_detail_shows_headers_text_html_and_attachments(client, ann, m
     assert paths(ann, "fr")["ticket_url"] in sent.body
     assert f'<iframe class="mail-html" src="{base}html/" title="HTML version of the e-mail"></iframe>' in html
     assert f'<a href="{base}html/">Open the HTML version on its own page</a>' in html
-    qr, ics = f"ticket-{ann.code}.png", f"event-{ann.event_id}.ics"
+    qr, ics = f"ticket-{ann.code}.png", f"ticket-{ann.code}.ics"
     links = r'<li><a href="([^"]+)" download="([^"]+)">Download ([^<]+)</a>\s*\(([^)]+)\)([^<]*)</li>'
     assert re.findall(links, html) == [
         (f"{base}parts/2/", qr, qr, f"image/png, {_size(client, f'{base}parts/2/')}", " — shown in the HTML version"),
@@ -340,7 +340,7 @@ def test_demo_mail_parts_are_the_attachments_as_sent(client, ann, mail_dir):
     assert decode_png(qr.content) == [make_token(ann)]
     assert policy(qr) == PART_POLICY
     assert (ics.status_code, ics["Content-Type"]) == (200, "text/calendar; charset=utf-8")
-    assert ics["Content-Disposition"] == f'attachment; filename="event-{ann.event_id}.ics"'
+    assert ics["Content-Disposition"] == f'attachment; filename="ticket-{ann.code}.ics"'
     text = ics.content.decode()
     assert text.startswith("BEGIN:VCALENDAR\n")
     assert "STATUS:CONFIRMED\n" in text

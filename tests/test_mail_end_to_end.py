@@ -189,7 +189,7 @@ def test_registration_mail_in_dutch_with_qr_that_checks_in_and_calendar_file(mak
 
     # The calendar file holds the activity, in Dutch.
     (ics,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
-    assert ics.get_filename() == f"event-{event.pk}.ics"
+    assert ics.get_filename() == f"ticket-{registration.code}.ics"
     assert ics.get_content_disposition() == "attachment"
     (vevent,) = Calendar.from_ical(ics.get_content()).walk("VEVENT")
     assert str(vevent["UID"]) == f"event-{event.pk}@{WORKER_HOST}"
@@ -197,6 +197,9 @@ def test_registration_mail_in_dutch_with_qr_that_checks_in_and_calendar_file(mak
     assert vevent["DTSTART"].params["TZID"] == "Europe/Brussels"
     assert vevent.decoded("DTEND") == event.ends_at
     assert str(vevent["SUMMARY"]) == title
+    # It is the ticket's file: the ticket's link and the booking code (in Dutch).
+    assert str(vevent["URL"]) == WORKER_SITE_URL + paths(registration, "nl")["ticket_url"]
+    assert str(vevent["DESCRIPTION"]).endswith(f"\n\nReservatiecode: {registration.code}")
 
 
 # --- The waiting list ----------------------------------------------------------------------
