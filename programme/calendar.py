@@ -38,18 +38,18 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
 from common.site import absolute_url, site_host
 
-from .cache import _canonical_query, cached_public_answer, event_version
+from .cache import _canonical_query, cached_public_answer, etag_matches, event_version, not_modified, query_version
 from .filters import EventFilter
 from .models import Event
 from .selectors import announced_events, current_edition
@@ -266,24 +266,20 @@ def _since(identity: str, etag: str, now: float) -> float:
 
 
 def _not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
-    """RFC 9110 section 13.2.2: If-None-Match when sent (weak comparison), else If-Modified-Since."""
+    """RFC 9110 section 13.2.2: If-None-Match when sent, else If-Modified-Since."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
-        tags = parse_etags(if_none_match)
-        if tags == ["*"]:
-            return True
-        return etag in {tag.removeprefix("W/") for tag in tags}
+        return etag_matches(if_none_match, etag)
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
     return since is not None and last_modified is not None and last_modified <= since
-
-
-#: What a 304 keeps of the 200 it stands for (RFC 9110 section 15.4.5).
-_NOT_MODIFIED_HEADERS = ("ETag", "Last-Modified", "Cache-Control", "Content-Location", "Vary", "Content-Language")
 
 
 def serve_feed(request: HttpRequest, response: HttpResponse, *, private: bool = False) -> HttpResponse:
     """A calendar's answer (a 200 from ics_response) with its validators: Last-Modified, and a 304
     when the client holds this body; a HEAD gets the headers without the body."""
+    if response.status_code == 304:  # the programme cache's, from the validators it keeps
+        response["Cache-Control"] = "private, no-cache" if private else "no-cache"
+        return response
     if response.status_code != 200:
         return response
     body = response.content
@@ -302,11 +298,7 @@ def serve_feed(request: HttpRequest, response: HttpResponse, *, private: bool = 
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)
     if _not_modified(request, etag, last_modified):
-        not_modified = HttpResponseNotModified()
-        for name in _NOT_MODIFIED_HEADERS:
-            if name in response:
-                not_modified[name] = response[name]
-        return not_modified
+        return not_modified(response)
     if request.method == "HEAD":
         head = HttpResponse(b"", status=200)
         for name, value in response.items():
@@ -351,13 +343,15 @@ def feeds_version() -> str:
     """The version of what the public feeds show, in one query: per edition, whether it is
     published and current, and the version of its events (programme_version's, per edition):
     an edition unpublished or made current changes the feeds at once too."""
-    rows = (
+    return query_version("feeds", _feeds_state)
+
+
+def _feeds_state(now):
+    return (
         Event.objects.order_by("edition_id")
         .values_list("edition_id", "edition__is_published", "edition__is_current")
-        .annotate(latest=Max(event_version()), count=Count("pk"))
+        .annotate(latest=Max(event_version(now)), count=Count("pk"))
     )
-    state = [(pk, published, current, latest.timestamp(), count) for pk, published, current, latest, count in rows]
-    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
 
 
 @calendar_view()

@@ -789,14 +789,41 @@ def test_browser_mine_calendar_on_a_phone_keyboard_replace(live_server, event):
     )
 
 
+@pytest.mark.redis
 def test_free_text_query_stores_nothing_and_has_no_last_modified(client, event):
-    from django.core.cache import cache
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
+    backend = caches["default"]
+    assert isinstance(backend, RedisCache)
+    redis = backend._cache.get_client()
     client.get("/calendar/programme.ics")
-    keys_before = set(cache._cache.get_client().keys("*")) if hasattr(cache, "_cache") else None
+    keys_before = set(redis.keys("*"))
     response = client.get("/calendar/programme.ics?q=peace")
 
     assert response.status_code == 200 and "Last-Modified" not in response
     assert client.get("/calendar/programme.ics?q=peace", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
-    if keys_before is not None:  # Redis: no key was added for the free text
-        assert not [k for k in set(cache._cache.get_client().keys("*")) - keys_before if b"ics-since" in k]
+    # Nothing kept for the free text: only the activities' own VEVENTs, which it shares with every feed.
+    assert [key for key in set(redis.keys("*")) - keys_before if b"ics-vevent" not in key] == []
+
+
+@pytest.mark.redis
+def test_a_304_reads_the_validators_not_the_cached_body(client, event, settings):
+    from django.core.cache import caches
+
+    settings.PROGRAMME_CACHE_SECONDS = 60
+    redis = caches["default"]._cache.get_client()
+    first = client.get("/calendar/programme.ics")
+    answers = list(redis.keys("*programme-answer*"))
+    bodies = [key for key in answers if not key.endswith(b":validators")]
+    assert len(bodies) == 1 and len(answers) == 2
+    redis.delete(*bodies)
+
+    repeat = client.get("/calendar/programme.ics", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (repeat.status_code, repeat.content, repeat["ETag"]) == (304, b"", first["ETag"])
+    assert repeat["Cache-Control"] == "no-cache"
+    assert [key for key in redis.keys("*programme-answer*") if not key.endswith(b":validators")] == []
+    # Another ETag (a body from before a change): the whole answer again.
+    other = client.get("/calendar/programme.ics", HTTP_IF_NONE_MATCH='"0123"')
+    assert (other.status_code, other["ETag"]) == (200, first["ETag"])
