@@ -34,6 +34,8 @@ class Measurement:
     bytes_per_response: float = 0.0
     bad: int = 0  # answers that are not the scenario's status (pgbench: failed transactions)
     first_bad_status: int = 0
+    wrong: int = 0  # answers 200 without the scenario's content (content type, body_count, the cold row's checks)
+    first_wrong: str = ""
     socket_errors: dict[str, int] = field(default_factory=dict)
     note: str = ""  # pgbench's own failure
     driver: str = "wrk"
@@ -53,7 +55,7 @@ class Measurement:
 
     @property
     def errors(self) -> int:
-        return self.bad + sum(self.socket_errors.values()) + (1 if self.note else 0)
+        return self.bad + self.wrong + sum(self.socket_errors.values()) + (1 if self.note else 0)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,8 @@ class Measurement:
             parts.append(f"{self.bad} failed transactions")
         elif self.bad:
             parts.append(f"{self.bad} answers with another status (the first: {self.first_bad_status})")
+        if self.wrong:
+            parts.append(f"{self.wrong} answers 200 without the expected content (the first: {self.first_wrong})")
         return ", ".join(parts + [self.note] * bool(self.note) + ["no request completed"] * (not self.requests))
 
     def as_dict(self) -> dict:
@@ -104,6 +108,9 @@ def start_wrk(wrk: str, base_url: str, scenario: Scenario, connections: int, sec
         command += ["-H", f"{name}: {value}"]
     command += [base_url + first.path, "--", f"method={first.method}", f"body={first.body}", f"run={time.time_ns()}"]
     command += [f"status={scenario.status}"] * (scenario.status is not None)
+    command += [f"content_type={scenario.content_type}"] * bool(scenario.content_type)
+    if scenario.body_count:
+        command += [f"count_text={scenario.body_count[0]}", f"count={scenario.body_count[1]}"]
     if "{ticket}" in first.body:
         command += [f"fresh={tickets.fresh}", f"scanned={tickets.scanned}", f"fresh_start={tickets.used}"]
     command += [request.path for request in scenario.requests]
@@ -129,6 +136,8 @@ def finish_wrk(started) -> Measurement:
         bytes_per_response=data["bytes"] / count if count else 0.0,
         bad=data["bad"],
         first_bad_status=data["first_bad_status"],
+        wrong=data["wrong"],
+        first_wrong=data["first_wrong"],
         socket_errors={name: n for name, n in data["errors"].items() if n},
         cpu_requests=count + connections,
     )

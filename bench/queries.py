@@ -1,5 +1,7 @@
 """SQL queries of each named scenario's requests (its first three), in Django with the bench
 settings: the second of two requests through the test Client, counted by CaptureQueriesContext.
+`{etag}` in a header is the ETag of a GET of the path made first; a cold scenario's counted
+request comes right after a change (bench/feeds.py's change_event).
 Prints BENCH_QUERIES {"<scenario>": [{"request", "status", "queries", "sql"}, ...]}.
 """
 
@@ -22,6 +24,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from feeds import change_event
     from scenarios import SCENARIOS, resolve, sample_body
 
     seeded = json.loads((HERE / "out" / "seed.json").read_text())
@@ -35,6 +38,9 @@ def main() -> None:
         for request in resolve(scenario, seeded["facts"]).requests[:3]:
             headers = dict(request.headers)
             content_type = headers.pop("Content-Type", "application/octet-stream")
+            if any("{etag}" in value for value in headers.values()):
+                etag = client.get(request.path).headers.get("ETag", "")
+                headers = {name: value.replace("{etag}", etag) for name, value in headers.items()}
             extra = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
 
             def send(request=request, content_type=content_type, extra=extra):
@@ -42,6 +48,8 @@ def main() -> None:
                 return client.generic(request.method, request.path, data=body, content_type=content_type, **extra)
 
             send()
+            if scenario.cold_samples:
+                change_event()
             with CaptureQueriesContext(connection) as captured:
                 response = send()
             sql = [query["sql"] for query in captured.captured_queries]

@@ -117,7 +117,8 @@ def _cells(run: Run, m: Measurement, scenario: Scenario) -> list[str]:
 
 
 def _latency_target(run: Run, scenario: Scenario, which: str, target: float) -> str:
-    goal = f"- **{scenario.name}**: {which} under {target:g} ms at {scenario.target_at} connections — "
+    connections = f"{scenario.target_at} connection" + "s" * (scenario.target_at != 1)
+    goal = f"- **{scenario.name}**: {which} under {target:g} ms at {connections} — "
     m = run.row(scenario.name, scenario.target_at)
     if m is None or not m.ok:
         return goal + ("not measured." if m is None else f"**not met**: errors ({m.error_summary()}).")
@@ -274,7 +275,10 @@ def render(run: Run) -> str:
         "status, socket errors, timeouts, failed transactions; any fails `make bench`. E-mail rows (mail-…): "
         "Conns = worker processes (the ceiling: SMTP connections), Requests = messages, Req/s = messages/s, "
         "p50…max = when that share of the messages had been accepted, in ms since the clock started, KB/resp = "
-        "KB per message, SQL/req = queries per message of delivery.deliver, Server CPU = the worker processes'.",
+        "KB per message, SQL/req = queries per message of delivery.deliver, Server CPU = the worker processes'. "
+        "feed-programme-cold: one GET at a time, each right after bench/feeds.py changed one event (the change "
+        "not timed, its CPU counted as the load generator's); Requests = samples, Req/s = samples per second "
+        "of the row, changes included, SQL/req = the queries of a GET after a change.",
         "",
         f"| {columns} |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",

@@ -1,8 +1,8 @@
 """`make bench` (bench/README.md): seed, count queries, start gunicorn, measure each row, write RESULTS.md.
 
 Environment: BENCH_DURATION (seconds per row, 10), BENCH_WARMUP (3), BENCH_SCENARIOS
-(comma-separated names, default all; `opening-hour` names its three parts, `mail` the mail rows,
-which are measured together in any case: bench/mail.py).
+(comma-separated names, default all; `opening-hour` names its three parts, `feeds` the programme
+feed's rows, `mail` the mail rows, which are measured together in any case: bench/mail.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import cpu
@@ -29,6 +29,7 @@ ROOT, OUT = HERE.parent, HERE / "out"
 GUNICORN_LOG = OUT / "gunicorn.log"
 DB_NAME, REDIS_DB = "fortnight_bench", 14
 PROBE = "/static/css/site.css"  # the cheapest answer: is gunicorn up, or idle again?
+FEEDS_APP = "bench-feeds"  # application_name of bench/feeds.py's PostgreSQL backend (its changes)
 
 # The bench's own values of the settings that change what is measured; the caller's are dropped.
 SETTINGS = {
@@ -96,20 +97,49 @@ def check_services() -> tuple[str, str]:
 
 
 def database_pids(application: str = "") -> list[int]:
-    """The PostgreSQL backends of the bench database (gunicorn's workers keep theirs), or pgbench's."""
-    query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND (%s = '' OR application_name = %s)"
+    """The PostgreSQL backends of the bench database (gunicorn's workers keep theirs; not those of
+    bench/feeds.py's changes), or those of one application (pgbench, bench/feeds.py)."""
+    query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND "
+    query += "application_name = %s" if application else "application_name <> %s"
     with pg_connect() as conn:
-        return [row[0] for row in conn.execute(query, [DB_NAME, application, application])]
+        return [row[0] for row in conn.execute(query, [DB_NAME, application or FEEDS_APP])]
 
 
 def fetch(port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET", body: str = ""):
+    """(status, body, headers with lower-case names) of one request."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request(method, path, body=body.encode() or None, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        text = response.read().decode("utf-8", "replace")
+        return response.status, text, {name.lower(): value for name, value in response.getheaders()}
     finally:
         conn.close()
+
+
+def with_etag(port: int, scenario: Scenario) -> Scenario:
+    """The scenario with `{etag}` in its headers replaced by the ETag a GET of the request's path answers now."""
+    requests = []
+    for request in scenario.requests:
+        if any("{etag}" in value for value in request.headers.values()):
+            status, text, headers = fetch(port, request.path)
+            if status != 200 or not headers.get("etag"):
+                fail(f"{scenario.name}: GET {request.path} -> status {status}, ETag {headers.get('etag')!r}: "
+                     f"no ETag to send in If-None-Match:\n{text[:300]}")  # fmt: skip
+            fill = {name: value.replace("{etag}", headers["etag"]) for name, value in request.headers.items()}
+            request = replace(request, headers=fill)
+        requests.append(request)
+    return replace(scenario, requests=tuple(requests))
+
+
+def lacks(scenario: Scenario, text: str, headers: dict[str, str]) -> list[str]:
+    """What an answer 200 lacks of the scenario's content type and body_count."""
+    found = headers.get("content-type", "")
+    problems = [f"Content-Type {found!r}"] * (not found.startswith(scenario.content_type))
+    if scenario.body_count and text.count(scenario.body_count[0]) != scenario.body_count[1]:
+        needle, count = scenario.body_count
+        problems.append(f"{text.count(needle)} times {needle!r}, not {count}")
+    return problems
 
 
 class Gunicorn:
@@ -155,11 +185,12 @@ class Gunicorn:
 def preflight(port: int, scenarios: list[Scenario], seeded: dict) -> None:
     """Every request answers as a success should, with the expected content, before any load."""
     for scenario in scenarios:
-        for request in scenario.requests:
+        for request in with_etag(port, scenario).requests:
             body = sample_body(request.body, ticket=seeded["tickets"]["spare"][0])
-            status, text = fetch(port, request.path, request.headers, request.method, body)
+            status, text, headers = fetch(port, request.path, request.headers, request.method, body)
             good = status == scenario.status or (scenario.status is None and 200 <= status < 300)
             problems = [f"status {status}"] * (not good) + [f"no {n!r}" for n in scenario.expect if n not in text]
+            problems += lacks(scenario, text, headers) if status == 200 else []
             if problems:
                 fail(f"{scenario.name}: {request.describe()} -> {problems}:\n{text[:500]}\n{tail(GUNICORN_LOG)}")
         say(f"  ok {scenario.name}: {len(scenario.requests)} request(s)")
@@ -167,7 +198,7 @@ def preflight(port: int, scenarios: list[Scenario], seeded: dict) -> None:
 
 def selected_scenarios() -> list[Scenario]:
     names = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name.strip()}
-    known = {scenario.name for scenario in SCENARIOS} | {scenario.together for scenario in SCENARIOS} | {"mail"}
+    known = {s.name for s in SCENARIOS} | {s.together for s in SCENARIOS} | {s.group for s in SCENARIOS} | {"mail"}
     if names - known:
         known.discard("")
         fail(f"unknown in BENCH_SCENARIOS: {', '.join(sorted(names - known))}; known: {', '.join(sorted(known))}")
@@ -176,7 +207,8 @@ def selected_scenarios() -> list[Scenario]:
     names |= {scenario.baseline for scenario in SCENARIOS if scenario.name in names and scenario.baseline}
     if any(scenario.mail and scenario.name in names for scenario in SCENARIOS):
         names.add("mail")
-    return [s for s in SCENARIOS if not names or s.name in names or s.together in names or (s.mail and "mail" in names)]
+    chosen = {s.name for s in SCENARIOS if names & {s.name, s.together, s.group}}
+    return [s for s in SCENARIOS if not names or s.name in chosen or (s.mail and "mail" in names)]
 
 
 def measure(run: report.Run, batch: list[tuple[Scenario, int]], server: Gunicorn | None, seconds: float) -> None:
@@ -185,13 +217,20 @@ def measure(run: report.Run, batch: list[tuple[Scenario, int]], server: Gunicorn
     label = " + ".join(f"{scenario.name} at {connections}" for scenario, connections in batch)
     backends: list[int] = []  # pgbench's: they exit with it, so they are read while it runs
     sampler = cpu.Sampler(list, lambda: backends) if first.pgbench else cpu.Sampler(server.workers, database_pids)
+    if first.cold_samples:  # bench/feeds.py's changes, and their backend, count as the load generator's
+        sampler = cpu.Sampler(server.workers, database_pids, changes=lambda: database_pids(FEEDS_APP))
+    if server:
+        batch = [(with_etag(server.port, scenario), connections) for scenario, connections in batch]
     for measured, length in ((False, warmup), (True, seconds)):
         if length:
             say(f"{label}: {'measuring' if measured else 'warm-up'} {length:g} s")
             backends.clear()
             sampler.start()
             rows = [run_pgbench(run, first, batch[0][1], length, backends, sampler)] if first.pgbench else []
-            if not first.pgbench:
+            if first.cold_samples:
+                rows = [run_cold(first, server, length, first.cold_samples if measured else 1, sampler)]
+                server.idle()
+            elif not first.pgbench:
                 url = f"http://127.0.0.1:{server.port}"
                 started = [loadgen.start_wrk(run.tools["wrk"], url, s, c, length, run.tickets) for s, c in batch]
                 rows = [loadgen.finish_wrk(one) for one in started]
@@ -225,6 +264,44 @@ def run_pgbench(run: report.Run, scenario: Scenario, clients: int, seconds: floa
     finally:
         process.terminate()
     return loadgen.finish_pgbench(process, scenario, clients, log)
+
+
+def run_cold(scenario: Scenario, server: Gunicorn, seconds: float, samples: int, sampler) -> loadgen.Measurement:
+    """bench/feeds.py: at least `samples` GETs and `seconds`, each GET the first request after a change."""
+    job = {"port": server.port, "path": scenario.requests[0].path, "seconds": seconds, "samples": samples}
+    job |= {"content_type": scenario.content_type, "count_text": scenario.body_count[0]}
+    job |= {"count": scenario.body_count[1]}
+    command = [sys.executable, "bench/feeds.py", json.dumps(job)]
+    env = django_env({"PGAPPNAME": FEEDS_APP})
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while process.poll() is None:
+            sampler.poll()
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+    stdout, stderr = process.communicate()
+    line = next((line for line in stdout.splitlines() if line.startswith("BENCH_FEEDS ")), None)
+    if process.returncode != 0 or line is None:
+        fail(f"`python bench/feeds.py` exited with {process.returncode}:\n{stdout[-2000:]}{stderr[-3000:]}")
+    data = json.loads(line.removeprefix("BENCH_FEEDS "))
+    latencies, count = sorted(data["latencies_ms"]), len(data["latencies_ms"])
+    return loadgen.Measurement(
+        scenario=scenario.name,
+        concurrency=1,
+        requests=count,
+        rps=count / data["wall_s"],
+        **{f"p{q}_ms": latencies[min(count - 1, count * q // 100)] for q in (50, 90, 99)},
+        max_ms=latencies[-1],
+        mean_ms=sum(latencies) / count,
+        bytes_per_response=data["bytes"] / count,
+        bad=data["bad"],
+        first_bad_status=data["first_bad_status"],
+        wrong=data["wrong"],
+        first_wrong=data["first_wrong"],
+        driver="feeds",
+        cpu_requests=count,
+    )
 
 
 def check_capacity(m: loadgen.Measurement, seeded: dict) -> report.Check:

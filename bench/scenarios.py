@@ -9,7 +9,8 @@ Placeholders: `{rush_event}`, `{door_token}`, ... are filled from the seed's
 facts (bench/out/seed.json), in requests and in `expect`; a request whose path
 is `{activity_pages}` stands for the seed's list of activity pages. `{unique}` (a string no other request
 has) and `{ticket}` (a ticket of the check-in mix) are filled by wrk_report.lua
-for each request.
+for each request; `{etag}` in a header by run.py (and queries.py) just before the row: the ETag of
+a GET of the request's path then.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class Scenario:
     target_rate: float | None = None  # at least this many per second (a mail row: messages/s)
     baseline: str = ""  # a scenario whose rate this one's must exceed target_baseline_ratio times
     target_baseline_ratio: float | None = None
+    group: str = ""  # BENCH_SCENARIOS may name it for all its scenarios (measured one after the other)
+    content_type: str = ""  # every answer 200 (preflight and load) has a Content-Type starting with it
+    body_count: tuple[str, int] | None = None  # (text, n): every answer 200 holds `text` exactly n times
+    cold_samples: int = 0  # instead of wrk: at least this many GETs, each right after a change (bench/feeds.py)
 
     @property
     def target_at(self) -> int:
@@ -75,7 +80,7 @@ def resolve(scenario: Scenario, facts: dict) -> Scenario:
     def fill(text: str) -> str:
         for name, value in facts.items():
             text = text.replace("{" + name + "}", str(value))
-        unknown = set(re.findall(r"\{[a-z_0-9]+\}", text)) - {"{unique}", "{ticket}"}
+        unknown = set(re.findall(r"\{[a-z_0-9]+\}", text)) - {"{unique}", "{ticket}", "{etag}"}
         if unknown:
             raise ValueError(f"scenario {scenario.name!r}: the seed made no {', '.join(sorted(unknown))}")
         return text
@@ -106,6 +111,9 @@ EVENTS_500 = {
 EVENTS_50 = {"requests": (Request("/api/v1/events/", headers=JSON),), "expect": ('"count":500', "page=2")}
 PROGRAMME = {"requests": (Request("/en/"),), "expect": ("500 activities",), "target_p50_ms": 30}
 MISS = "rendered at each request: what a cache miss costs."
+FEED = "/calendar/programme.ics"
+#: Every answer 200 of the programme feed: a calendar of the current edition's 500 published events.
+FEED_CHECKS = {"content_type": "text/calendar", "body_count": ("BEGIN:VEVENT", 500), "expect": ("END:VCALENDAR",)}
 
 SCENARIOS: list[Scenario] = [
     Scenario(
@@ -127,6 +135,58 @@ SCENARIOS: list[Scenario] = [
     Scenario("api-events-500-uncached", f"api-events-500 {MISS}", server_env=UNCACHED, **EVENTS_500),
     Scenario("api-events-50-uncached", f"api-events-50 {MISS}", server_env=UNCACHED, **EVENTS_50),
     Scenario("programme-page-uncached", f"programme-page {MISS}", server_env=UNCACHED, **PROGRAMME),
+    # The programme feed (issue 12): `BENCH_SCENARIOS=feeds` runs these rows only.
+    Scenario(
+        "feed-programme-warm",
+        "Programme calendar feed (ICS, the current edition's 500 published events, French), from the cache: "
+        "the serialised feed kept until an event changes. Each answer: 200, text/calendar, 500 VEVENTs.",
+        (Request(FEED),),
+        concurrency=(2,),
+        status=200,
+        target_p50_ms=10,
+        group="feeds",
+        **FEED_CHECKS,
+    ),
+    Scenario(
+        "feed-programme-304",
+        "The programme feed asked again by a calendar app that holds it: `If-None-Match` with the ETag of a GET "
+        "made just before the row; every answer must be 304.",
+        (Request(FEED, headers={"If-None-Match": "{etag}"}),),
+        concurrency=(2,),
+        status=304,
+        target_p50_ms=5,
+        label=f"`GET {FEED}`<br>`If-None-Match: <ETag>`",
+        group="feeds",
+    ),
+    Scenario(
+        "feed-programme-cold",
+        "The first request for the programme feed after a change, one at a time: before each sample bench/feeds.py "
+        "corrects the titles of one published event (FR/NL/EN) through the ORM as the back office does "
+        "(`programme.services.event_update`: a new SEQUENCE and updated_at, so a new programme version), then "
+        "times one GET (the change is not timed). Each answer: 200, text/calendar, 500 VEVENTs, the new title, "
+        "an ETag other than the previous answer's. Requests = samples; Req/s = samples per second of the row, "
+        "changes included; the CPU columns are per sample (the changes' process and backend count as the "
+        "load generator's, not as Other load).",
+        (Request(FEED),),
+        concurrency=(1,),
+        status=200,
+        target_p50_ms=150,
+        cold_samples=30,
+        label=f"change one event (`event_update`), then `GET {FEED}`",
+        group="feeds",
+        **FEED_CHECKS,
+    ),
+    Scenario(
+        "feed-programme-uncached",
+        "The programme feed built at each request, no cache (the plain icalendar build of 500 events): "
+        "for comparison with feed-programme-warm and feed-programme-cold, no target.",
+        (Request(FEED),),
+        concurrency=(2,),
+        status=200,
+        server_env=UNCACHED,
+        group="feeds",
+        **FEED_CHECKS,
+    ),
     Scenario(
         "registration-ceiling-pgbench",
         "The SQL ceiling of registration-rush: registration_create's statements, pgbench on an event of its own, "
