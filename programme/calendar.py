@@ -49,7 +49,15 @@ from icalendar import Event as ICalEvent
 
 from common.site import absolute_url, site_host
 
-from .cache import _canonical_query, cached_public_answer, etag_matches, event_version, not_modified, query_version
+from .cache import (
+    _canonical_query,
+    cached_fragments,
+    cached_public_answer,
+    etag_matches,
+    event_version,
+    not_modified,
+    query_version,
+)
 from .filters import EventFilter
 from .models import Event
 from .selectors import announced_events, current_edition
@@ -175,12 +183,11 @@ def _fragments(entries: list[Entry]) -> list[bytes]:
     return texts
 
 
-def _timezone_text(entries: list[Entry]) -> bytes:
-    """The VTIMEZONE of Europe/Brussels covering the years of the entries' times."""
+def _timezone_text(starts: list[datetime.datetime], ends: list[datetime.datetime]) -> bytes:
+    """The VTIMEZONE of Europe/Brussels covering the years of the events' times."""
     tz = timezone.get_default_timezone()
-    if entries:
-        first = min(entry.event.starts_at for entry in entries).astimezone(tz).year
-        last = max(entry.event.ends_at for entry in entries).astimezone(tz).year
+    if starts:
+        first, last = min(starts).astimezone(tz).year, max(ends).astimezone(tz).year
     else:
         first = last = timezone.localdate().year
     return _vtimezone(first, last)
@@ -208,6 +215,11 @@ def build_calendar(events: Iterable[Entry | Event], *, name: str, url_for: Calla
         item if isinstance(item, Entry) else event_entry(item, url=url_for(item) if url_for else None)
         for item in events
     ]
+    timezone_text = _timezone_text([e.event.starts_at for e in entries], [e.event.ends_at for e in entries])
+    return _calendar(name, timezone_text, _fragments(entries))
+
+
+def _calendar(name: str, timezone_text: bytes, vevents: list[bytes]) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -220,7 +232,7 @@ def build_calendar(events: Iterable[Entry | Event], *, name: str, url_for: Calla
     head = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
-    return b"".join([head[: -len(end)], _timezone_text(entries), *_fragments(entries), end])
+    return b"".join([head[: -len(end)], timezone_text, *vevents, end])
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -366,8 +378,31 @@ def programme_feed(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         errors = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in filterset.errors.items())
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    body = build_calendar(filterset.qs.order_by("starts_at", "pk"), name=_("Fortnight of International Solidarity"))
+    body = _programme_calendar(
+        filterset.qs.order_by("starts_at", "pk"), name=_("Fortnight of International Solidarity")
+    )
     return ics_response(body, "programme.ics", download=wants_download(request))
+
+
+def _programme_calendar(queryset, *, name: str) -> bytes:
+    """The programme feed's calendar of `queryset`'s activities. Each VEVENT comes from the cache
+    of the activity's own (cached_fragments: kept under its last change and the language, like the
+    programme's cards), so that the first answer after a change loads and serialises the activities
+    that changed, not all of them: loading 500 activities cost 85 of the 160 ms of that answer
+    (bench row feed-programme-cold)."""
+    rows = list(queryset.values_list("pk", "updated_at", "starts_at", "ends_at"))
+
+    def build(pks):
+        events = announced_events().select_related(None).select_related("venue", "category").filter(pk__in=pks)
+        return {event.pk: event_component(event_entry(event)).to_ical() for event in events}
+
+    fragments = cached_fragments([(pk, updated) for pk, updated, _s, _e in rows], kind=_VEVENT_KIND, build=build)
+    timezone_text = _timezone_text([row[2] for row in rows], [row[3] for row in rows])
+    return _calendar(name, timezone_text, [fragments[pk] for pk, *_rest in rows])
+
+
+#: The programme feed's per-activity fragments (programme.cache.cached_fragments), for this site.
+_VEVENT_KIND = "ics-event:" + hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:12]
 
 
 @calendar_view()

@@ -273,7 +273,7 @@ def test_programme_feed_queries_do_not_grow_with_events(client, current_edition,
     few = _count_feed_queries(client)
     bulk_events(495, edition=current_edition)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get("/calendar/programme.ics")
 
     assert len(vevents(response)) == 500

@@ -628,8 +628,9 @@ def test_mine_confirmed_rows_have_the_menu_cancelled_none(client, event, current
 
 
 #: Queries of a fresh answer: the programme feed the feeds' version, the current edition, its
-#: events; the personal feed its key, its registrations with their activities.
-FEED_QUERIES = {"programme": 3, "personal": 2}
+#: events' ids and versions, the events whose VEVENT is not cached; the personal feed its key,
+#: its registrations with their activities.
+FEED_QUERIES = {"programme": 4, "personal": 2}
 
 
 @pytest.mark.parametrize("kind", ["programme", "personal"])
@@ -650,6 +651,38 @@ def test_feed_queries_do_not_grow_with_events(client, current_edition, kind, dja
         with django_assert_num_queries(FEED_QUERIES[kind]):
             response = client.get(url)
         assert (count, len(parsed(response.content))) == (count, count)
+
+
+@pytest.mark.redis
+def test_programme_feed_after_a_change_loads_the_changed_event_only(client, current_edition, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PROGRAMME_CACHE_SECONDS = 60
+    events = bulk_events(20, edition=current_edition, capacity=10)
+    before = parsed(client.get("/calendar/programme.ics").content)
+    changed = events[7]
+    changed.title_en = "Moved to the big hall"
+    changed.sequence += 1
+    changed.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/calendar/programme.ics")  # French, as before the change
+        english = client.get("/calendar/programme.ics?lang=en")  # none of its VEVENTs cached yet
+
+    loads = [q["sql"] for q in queries.captured_queries if '"programme_event"."id" IN (' in q["sql"]]
+    assert len(loads) == 2
+    assert f'"programme_event"."id" IN ({changed.pk})' in loads[0]  # the changed event only
+    assert loads[1].count(", ") - loads[0].count(", ") == 19  # English: all 20
+    assert len(parsed(english.content)) == 20
+    summaries = {uid: summary for uid, summary, *_rest in parsed(again.content)}
+    assert summaries[f"event-{changed.pk}@{HOST}"] == changed.title_fr
+    assert {uid: summary for uid, summary, *_rest in parsed(english.content)}[f"event-{changed.pk}@{HOST}"] == (
+        "Moved to the big hall"
+    )
+    assert {uid for uid, *_rest in before} == set(summaries)
+    uid = f"event-{changed.pk}@{HOST}"
+    assert [row[5] for row in parsed(again.content) if row[0] == uid] == [row[5] + 1 for row in before if row[0] == uid]
 
 
 def test_event_and_ticket_feeds_fixed_queries(client, event, django_assert_num_queries):
