@@ -37,7 +37,9 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -54,7 +56,6 @@ from .cache import (
     cached_fragments,
     cached_public_answer,
     etag_matches,
-    event_version,
     not_modified,
     query_version,
 )
@@ -359,10 +360,19 @@ def feeds_version() -> str:
 
 
 def _feeds_state(now):
+    # The passing of registration openings and closings (the `available` filter) as counts, not
+    # as event_version's maximum: the same changes, for half the cost (1.9 ms a query on the
+    # bench's data, a 304's largest part).
+    closes = Coalesce("registration_closes_at", "starts_at")
     return (
         Event.objects.order_by("edition_id")
         .values_list("edition_id", "edition__is_published", "edition__is_current")
-        .annotate(latest=Max(event_version(now)), count=Count("pk"))
+        .annotate(
+            latest=Max("updated_at"),
+            count=Count("pk"),
+            opened=Count("pk", filter=LessThanOrEqual(F("registration_opens_at"), now)),
+            closed=Count("pk", filter=LessThanOrEqual(closes, now)),
+        )
     )
 
 

@@ -860,3 +860,21 @@ def test_a_304_reads_the_validators_not_the_cached_body(client, event, settings)
     # Another ETag (a body from before a change): the whole answer again.
     other = client.get("/calendar/programme.ics", HTTP_IF_NONE_MATCH='"0123"')
     assert (other.status_code, other["ETag"]) == (200, first["ETag"])
+
+
+def test_seats_left_feed_follows_a_registration_opening_without_a_save(client, make_event):
+    """`available=true` holds what one can register for now: when an activity's registration opens
+    (the clock passing its opening time, no change saved), the feed holds it at once, and a
+    calendar app holding the earlier feed gets the new one, not a 304."""
+    from django.utils import timezone
+
+    later = make_event(capacity=30, registration_opens_at=brussels(2036, 10, 9, 10))
+    before = client.get("/calendar/programme.ics?available=true")
+    assert [uid for uid, *_rest in parsed(before.content)] == []
+    assert client.get("/calendar/programme.ics?available=true", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 304
+
+    Event.objects.filter(pk=later.pk).update(registration_opens_at=timezone.now())
+
+    after = client.get("/calendar/programme.ics?available=true", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert [uid for uid, *_rest in parsed(after.content)] == [f"event-{later.pk}@{HOST}"]
