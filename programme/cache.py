@@ -184,11 +184,14 @@ _COMPILED: dict[tuple[str, str], tuple[str, list, object]] = {}
 def query_version(name: str, build) -> str:
     """A digest of the rows of the version query `build(now)` (a queryset), read at each request.
 
-    The ORM compiles the query once per process (for `name`), with a mark where the present
-    goes, and each request runs that SQL with the present put in: compiling event_version's
-    expressions cost four times what running them does (about 2.4 of 3 ms, which the programme
-    page's and the feeds' cached answers and their 304s paid at every request). The digest is
-    of the database's own values, by column name: only fit to tell two states apart."""
+    A shortcut kept for the `feed-programme-304` and `feed-programme-warm` rows of `make bench`
+    (and `programme-page`, which reads the same version): the ORM compiles the query once per
+    process (for `name`), with a mark where the present goes, and each request runs that SQL
+    through the cursor with the present put in. Compiled at each request, event_version's
+    expressions cost four times what running them does (about 2.4 of 3 ms), and the feed's 304
+    and warm answers missed their targets (bench/RESULTS.md). The ORM writes the SQL, not us:
+    it differs between PostgreSQL and SQLite. The digest is of the database's own values, by
+    column name: only fit to tell two states apart."""
     key = (name, connection.vendor)
     if key not in _COMPILED:
         sql, params = build(Value(_NOW_MARK)).query.sql_with_params()

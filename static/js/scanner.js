@@ -50,37 +50,30 @@
     });
   }
 
-  function formatTime(iso) {
-    if (!iso) return "";
+  // Dates as people write them in Brussels ("en" alone would be American).
+  const LOCALES = { en: "en-GB", fr: "fr-BE", nl: "nl-BE" };
+  const TIME = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
+  // `iso` in Brussels time with `options`; where Intl cannot, `fallback` of its text (the API
+  // answers in Brussels time already).
+  function formatIn(iso, options, fallback) {
     try {
-      return new Intl.DateTimeFormat(config.language, {
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
+      return new Intl.DateTimeFormat(LOCALES[config.language] || config.language, {
+        ...options,
         timeZone: config.timeZone,
       }).format(new Date(iso));
     } catch (error) {
-      return String(iso).slice(11, 16); // the API answers in Brussels time already
+      return fallback(String(iso));
     }
   }
 
-  // Dates as people write them in Brussels ("en" alone would be American).
-  const LOCALES = { en: "en-GB", fr: "fr-BE", nl: "nl-BE" };
+  function formatTime(iso) {
+    return iso ? formatIn(iso, TIME, (text) => text.slice(11, 16)) : "";
+  }
 
   function formatDayTime(iso) {
-    try {
-      return new Intl.DateTimeFormat(LOCALES[config.language] || config.language, {
-        weekday: "long",
-        day: "numeric",
-        month: "long",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZone: config.timeZone,
-      }).format(new Date(iso));
-    } catch (error) {
-      return String(iso).slice(0, 16).replace("T", " ");
-    }
+    const options = { weekday: "long", day: "numeric", month: "long", ...TIME };
+    return formatIn(iso, options, (text) => text.slice(0, 16).replace("T", " "));
   }
 
   function newNonce() {
