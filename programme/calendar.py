@@ -33,7 +33,7 @@ import datetime
 import functools
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -141,9 +141,7 @@ def _values(entry: Entry) -> tuple:
     )
 
 
-def event_component(entry: Entry | Event, *, url: str | None = None) -> ICalEvent:
-    if isinstance(entry, Event):
-        entry = event_entry(entry, url=url)
+def event_component(entry: Entry) -> ICalEvent:
     uid, sequence, changed, starts_at, ends_at, title, description, location, geo, url, category, status = _values(
         entry
     )
@@ -209,13 +207,10 @@ def _vtimezone(first_year: int, last_year: int) -> bytes:
     return b"".join(component.to_ical() for component in probe.walk("VTIMEZONE"))
 
 
-def build_calendar(events: Iterable[Entry | Event], *, name: str, url_for: Callable | None = None) -> bytes:
-    """The calendar `name` of `events` (entries, or activities as the public feeds show them,
-    at `url_for(event)` or their page), in the current language."""
-    entries = [
-        item if isinstance(item, Entry) else event_entry(item, url=url_for(item) if url_for else None)
-        for item in events
-    ]
+def build_calendar(events: Iterable[Entry | Event], *, name: str) -> bytes:
+    """The calendar `name` of `events` (entries, or activities as the public feeds show them),
+    in the current language."""
+    entries = [item if isinstance(item, Entry) else event_entry(item) for item in events]
     timezone_text = _timezone_text([e.event.starts_at for e in entries], [e.event.ends_at for e in entries])
     return _calendar(name, timezone_text, _fragments(entries))
 
